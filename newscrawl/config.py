@@ -1,0 +1,170 @@
+"""Loads and validates the sources file: one entry per news source, each becoming a spider."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+DEFAULT_SOURCES_FILE = Path(__file__).with_name("sources.yaml")
+KNOWN_CMS = ("auto", "webplus", "vsb", "thepaper", "generic")
+SELECTOR_KEYS = ("list_links", "title", "body", "date")
+SOURCE_KEYS = {
+    "school", "archive", "tags", "categories", "cms", "lists", "domains", "selectors",
+    "status", "note", "pph",
+}
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ConfigError(ValueError):
+    """A sources file that cannot be used; the message names the file and the bad key."""
+
+
+@dataclass(frozen=True)
+class ListPage:
+    url: str
+    cms: str = "auto"
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    school: str
+    archive: str
+    tags: tuple[str, ...]
+    categories: tuple[str, ...]
+    cms: str = "auto"
+    lists: tuple[ListPage, ...] = ()
+    domains: tuple[str, ...] = ()
+    selectors: dict = field(default_factory=dict)
+    status: str = "confirmed"
+    pph: tuple[str, ...] = ()
+
+    def owns_host(self, host: str) -> bool:
+        """True when host is one of the source's domains or a subdomain of one."""
+        host = (host or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+
+def university_domain(host: str) -> str:
+    """The registrable domain of a host: cumt.edu.cn for news.cumt.edu.cn, thepaper.cn for www.thepaper.cn."""
+    labels = (host or "").lower().rstrip(".").split(".")
+    if len(labels) >= 3 and labels[-2] in ("edu", "com", "org", "gov", "net", "ac") and len(labels[-1]) == 2:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def _fail(path, where, problem):
+    raise ConfigError(f"{path}: {where}: {problem}")
+
+
+def _http_url(path, where, value):
+    if not isinstance(value, str):
+        _fail(path, where, f"expected a URL string, got {type(value).__name__}")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        _fail(path, where, f"not an http(s) URL: {value!r}")
+    return value
+
+
+def _string_list(path, where, value, required=True):
+    if value is None and not required:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        _fail(path, where, "expected a non-empty list of strings")
+    return tuple(v.strip() for v in value)
+
+
+def _parse_source(path, name, raw) -> Source:
+    where = f"sources.{name}"
+    if not NAME_RE.match(name):
+        _fail(path, where, "a source name must be lowercase letters, digits and _ (it names a spider and a folder)")
+    if not isinstance(raw, dict):
+        _fail(path, where, "expected a mapping")
+    unknown = set(raw) - SOURCE_KEYS
+    if unknown:
+        _fail(path, f"{where}.{sorted(unknown)[0]}", f"unknown key (known: {', '.join(sorted(SOURCE_KEYS))})")
+    for key in ("school", "archive"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            _fail(path, f"{where}.{key}", "missing or empty")
+    cms = raw.get("cms", "auto")
+    if cms not in KNOWN_CMS:
+        _fail(path, f"{where}.cms", f"unknown CMS {cms!r} (known: {', '.join(KNOWN_CMS)})")
+    lists = []
+    for i, entry in enumerate(raw.get("lists") or []):
+        at = f"{where}.lists[{i}]"
+        if isinstance(entry, dict):
+            list_cms = entry.get("cms", cms)
+            if list_cms not in KNOWN_CMS:
+                _fail(path, f"{at}.cms", f"unknown CMS {list_cms!r} (known: {', '.join(KNOWN_CMS)})")
+            lists.append(ListPage(_http_url(path, f"{at}.url", entry.get("url")), list_cms))
+        else:
+            lists.append(ListPage(_http_url(path, at, entry), cms))
+    if not lists and cms != "thepaper":
+        _fail(path, f"{where}.lists", "a source needs at least one list page")
+    selectors = raw.get("selectors") or {}
+    if not isinstance(selectors, dict):
+        _fail(path, f"{where}.selectors", "expected a mapping")
+    for key, value in selectors.items():
+        if key not in SELECTOR_KEYS:
+            _fail(path, f"{where}.selectors.{key}", f"unknown selector (known: {', '.join(SELECTOR_KEYS)})")
+        if not isinstance(value, str) or not value.strip():
+            _fail(path, f"{where}.selectors.{key}", "expected a CSS selector string")
+    domains = _string_list(path, f"{where}.domains", raw.get("domains"), required=False)
+    if not domains:
+        domains = tuple(dict.fromkeys(university_domain(urlsplit(lp.url).hostname) for lp in lists))
+    status = raw.get("status", "confirmed")
+    if status not in ("confirmed", "unconfirmed"):
+        _fail(path, f"{where}.status", "expected 'confirmed' or 'unconfirmed'")
+    return Source(
+        name=name,
+        school=raw["school"].strip(),
+        archive=raw["archive"].strip(),
+        tags=_string_list(path, f"{where}.tags", raw.get("tags", [raw["school"]])),
+        categories=_string_list(path, f"{where}.categories", raw.get("categories", [raw["archive"], raw["school"]])),
+        cms=cms,
+        lists=tuple(lists),
+        domains=tuple(d.lower() for d in domains),
+        selectors=dict(selectors),
+        status=status,
+        pph=tuple(str(p) for p in (raw.get("pph") or ())),
+    )
+
+
+def load_sources(path: str | Path | None = None) -> dict[str, Source]:
+    """Read and validate a sources file; raise ConfigError naming the bad key."""
+    path = Path(path) if path else DEFAULT_SOURCES_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read sources file: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}".splitlines()[0]) from None
+    if not isinstance(data, dict) or not isinstance(data.get("sources"), dict) or not data["sources"]:
+        raise ConfigError(f"{path}: sources: missing (expected a mapping of source name to its settings)")
+    unknown = set(data) - {"sources"}
+    if unknown:
+        raise ConfigError(f"{path}: {sorted(unknown)[0]}: unknown top-level key (expected only 'sources')")
+    return {name: _parse_source(path, str(name), raw) for name, raw in data["sources"].items()}
+
+
+def source_for_host(sources: dict[str, Source], host: str) -> Source | None:
+    """The configured source whose domains cover host, if any."""
+    for source in sources.values():
+        if source.owns_host(host):
+            return source
+    return None
+
+
+def adhoc_source(url: str) -> Source:
+    """A source for an unconfigured site: named after the host, school and archive unknown."""
+    host = (urlsplit(url).hostname or "unknown").lower()
+    return Source(name=host, school=host, archive=host, tags=(host,), categories=(host,),
+                  domains=(university_domain(host),))

@@ -1,0 +1,1 @@
+"""Extraction: pure functions from a page (URL + HTML) to article fields, one module per CMS."""

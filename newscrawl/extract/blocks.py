@@ -1,0 +1,105 @@
+"""Turns an HTML element into text paragraphs and the images it holds, in page order."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+# Elements that end one paragraph and start another.
+BLOCK_TAGS = frozenset("""
+address article aside blockquote br center dd details dialog div dl dt fieldset figcaption figure
+footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot
+th thead tr ul
+""".split())
+# Elements whose content is never article text.
+SKIP_TAGS = frozenset("script style noscript template iframe object embed select button input textarea svg head title".split())
+# Where the real address of a lazily loaded image hides.
+IMAGE_SRC_ATTRS = ("data-src", "original-src", "data-original", "orisrc", "src")
+ASCII_SPACE_RE = re.compile(r"[ \t\n\r\f]+")
+HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none", re.I)
+# Editor icons and spacer gifs that are not pictures of the article.
+NOT_A_PICTURE_RE = re.compile(r"/_ueditor/|/ueditor/.*/images/|icon_|/images/loading|spacer\.gif|blank\.gif|^data:", re.I)
+
+
+@dataclass
+class Blocks:
+    paragraphs: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (absolute href, link text)
+
+
+def image_url(img, base_url: str) -> str | None:
+    """The absolute URL of an <img>, preferring the lazy-load attributes over a placeholder src."""
+    for attr in IMAGE_SRC_ATTRS:
+        value = (img.get(attr) or "").strip()
+        if value and not value.startswith("data:"):
+            url = urljoin(base_url, value)
+            if NOT_A_PICTURE_RE.search(url):
+                return None
+            return url
+    return None
+
+
+def _tag(el) -> str:
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+def html_blocks(element, base_url: str) -> Blocks:
+    """Walk element: text grouped into paragraphs at block boundaries, images and links collected."""
+    out = Blocks()
+    current: list[str] = []
+
+    def flush():
+        text = ASCII_SPACE_RE.sub(" ", "".join(current))
+        current.clear()
+        if text.strip(" "):
+            out.paragraphs.append(text)
+
+    def walk(el):
+        tag = _tag(el)
+        if not tag:  # comments and processing instructions: not content (their tail is)
+            if el.tail:
+                current.append(el.tail)
+            return
+        if tag in SKIP_TAGS or HIDDEN_STYLE_RE.search(el.get("style") or ""):
+            if el.tail:
+                current.append(el.tail)
+            return
+        is_block = tag in BLOCK_TAGS
+        if is_block:
+            flush()
+        if tag == "img":
+            url = image_url(el, base_url)
+            if url and url not in out.images:
+                out.images.append(url)
+            flush()
+        elif tag == "a" and el.get("href"):
+            href = el.get("href").strip()
+            if not href.lower().startswith(("javascript:", "#", "mailto:")):
+                out.links.append((urljoin(base_url, href), ASCII_SPACE_RE.sub(" ", el.text_content()).strip()))
+        if el.text:
+            current.append(el.text)
+        for child in el:
+            walk(child)
+        if is_block:
+            flush()
+        if el.tail:
+            current.append(el.tail)
+
+    walk(element)
+    flush()
+    return out
+
+
+def parse_fragment(html: str):
+    """Parse an HTML fragment (e.g. a JSON-embedded article body) into one wrapping element."""
+    from lxml import html as lxml_html
+
+    if not html or not html.strip():
+        return lxml_html.fragment_fromstring("<div></div>")
+    return lxml_html.fragment_fromstring(html, create_parent="div")
+

@@ -1,0 +1,97 @@
+"""Helpers shared by the CMS extractors: titles, labelled fields, attachments, body blocks."""
+
+from __future__ import annotations
+
+import os
+import re
+from urllib.parse import unquote, urljoin, urlsplit
+
+from parsel import Selector
+
+from newscrawl.extract.blocks import Blocks, html_blocks
+
+TITLE_SUFFIX_RE = re.compile(r"^(?P<head>.+?)\s*(?:[-_|｜]|\s-\s|\s–\s)\s*(?P<tail>[^-_|｜]+)$")
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+FILE_EXT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|7z|txt|wps|et|csv)(?:$|\?)", re.I)
+LABEL_VALUE = r"\s*[:：]\s*(?P<value>[^\s|｜/，,　]+(?:[ 　][^\s|｜/，,:：　]+)?)"
+
+
+def first_text(sel: Selector, css: str) -> str | None:
+    """Visible text of the first element matching css that has any."""
+    for el in sel.css(css):
+        text = " ".join(t.strip() for t in el.css("::text").getall() if t.strip())
+        if text:
+            return text
+    return None
+
+
+def meta_content(sel: Selector, name: str) -> str | None:
+    """<meta name=...> content, matching the name case-insensitively (VSB writes META Name=...)."""
+    lowered = name.lower()
+    for meta in sel.xpath("//meta"):
+        attrs = {k.lower(): v for k, v in meta.attrib.items()}
+        if (attrs.get("name") or attrs.get("property") or "").lower() == lowered:
+            value = (attrs.get("content") or "").strip()
+            if value:
+                return value
+    return None
+
+
+def strip_site_suffix(title: str | None, site_name: str | None = None) -> str | None:
+    """'标题-站点名' -> '标题': the page <title> often ends with the site's name."""
+    if not title:
+        return title
+    title = title.strip()
+    if site_name:
+        for sep in ("-", "_", "|", " - ", "｜"):
+            if title.endswith(sep + site_name) and len(title) > len(sep + site_name):
+                return title[: -len(sep + site_name)].strip()
+    match = TITLE_SUFFIX_RE.match(title)
+    if match and CJK_RE.search(match["tail"]) and not match["tail"].strip()[:1].isdigit():
+        return match["head"].strip()
+    return title
+
+
+def labelled(text: str, *labels: str) -> str | None:
+    """The value after a label such as '编辑：' in a meta line of text."""
+    for label in labels:
+        match = re.search(re.escape(label) + LABEL_VALUE, text or "")
+        if match:
+            return match["value"].strip()
+    return None
+
+
+def body_blocks(sel: Selector, css_candidates: tuple[str, ...], base_url: str):
+    """Blocks of the first candidate body element that holds any text or image."""
+    for css in css_candidates:
+        for el in sel.css(css):
+            blocks = html_blocks(el.root, base_url)
+            if blocks.paragraphs or blocks.images:
+                return el, blocks
+    return None, Blocks()
+
+
+def file_name_from_url(url: str) -> str:
+    return unquote(os.path.basename(urlsplit(url).path)) or url
+
+
+def attachment_links(blocks_links, base_url: str, extra_patterns=()) -> list[dict]:
+    """Links in the body that point at files (by extension or a CMS download path)."""
+    out = []
+    for href, text in blocks_links:
+        if FILE_EXT_RE.search(href) or any(p in href for p in extra_patterns):
+            out.append({"url": urljoin(base_url, href), "name": text or file_name_from_url(href)})
+    return out
+
+
+def dedupe_attachments(items: list[dict]) -> list[dict]:
+    seen, out = set(), []
+    for item in items:
+        if item["url"] not in seen:
+            seen.add(item["url"])
+            out.append(item)
+    return out
+
+
+def page_title(sel: Selector) -> str | None:
+    return first_text(sel, "title")

@@ -1,0 +1,23 @@
+"""The result of extracting one article page, before cleaning and normalization."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class Extracted:
+    cms: str
+    title: str | None = None
+    published: datetime | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    attachments: list[dict] = field(default_factory=list)  # {"url": ..., "name": ...}
+    author: str | None = None
+    department: str | None = None
+    editor: str | None = None
+    views: int | None = None
+    views_url: str | None = None  # where the site serves the view count, if not in the page
+    original_title: str | None = None
+    notes: list[str] = field(default_factory=list)  # what the extractor had to guess, for the log

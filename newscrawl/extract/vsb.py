@@ -1,0 +1,99 @@
+"""VSB (博达 Visual SiteBuilder) article pages: meta tags first, then the visible markup."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+from newscrawl.dates import parse_date
+from newscrawl.extract.common import (
+    attachment_links, body_blocks, dedupe_attachments, first_text, labelled, meta_content,
+    page_title, strip_site_suffix,
+)
+from newscrawl.extract.result import Extracted
+
+TITLE_CSS = (
+    ".arc-tit h1, h2.title#titleStr, #titleStr, .title_nei b, .content-title h1, .article-title h1, "
+    "form[name=_newscontent_fromname] h1, form[name=_newscontent_fromname] h2, "
+    "form[name=_newscontent_fromname] .title, form[name=_newscontent_fromname] .bt"
+)
+BODY_CSS = (
+    "[id^=vsb_content] .v_news_content", ".v_news_content", "[id^=vsb_content]", "#vsb_newscontent",
+    "form[name=_newscontent_fromname]",
+)
+DATE_LABEL_RE = re.compile(r"(?:发布日期|发布时间|发表时间|更新时间|日期|时间)\s*[:：]\s*(?P<date>[^\n|]{6,30})")
+DYNCLICKS_RE = re.compile(r"""_showDynClicks\(\s*["']wbnews["']\s*,\s*(?P<owner>\d+)\s*,\s*(?P<id>\d+)\s*\)""")
+DOWNLOAD_CSS = "a[href*='download.jsp'], a[href*='DownloadAttachUrl']"
+
+
+def views_url(html: str, url: str) -> str | None:
+    """VSB serves the view count from dynclicks.jsp; the page only holds the call's arguments."""
+    match = DYNCLICKS_RE.search(html)
+    if not match:
+        return None
+    return urljoin(url, "/system/resource/code/news/click/dynclicks.jsp"
+                        f"?clickid={match['id']}&owner={match['owner']}&clicktype=wbnews")
+
+
+def _meta_text(form: Selector, body_el) -> str:
+    """The article's visible text outside its body: where VSB templates print date, source, editor."""
+    texts = []
+    body_root = body_el.root if body_el is not None else None
+    for node in form.xpath(".//text()[normalize-space()][not(ancestor::script)][not(ancestor::style)]"):
+        parent = node.root.getparent() if hasattr(node.root, "getparent") else None
+        inside_body = False
+        while parent is not None and body_root is not None:
+            if parent is body_root:
+                inside_body = True
+                break
+            parent = parent.getparent()
+        if not inside_body:
+            texts.append(str(node.root).strip())
+    return "\n".join(texts)
+
+
+def extract(sel: Selector, url: str, selectors: dict | None = None) -> Extracted:
+    selectors = selectors or {}
+    result = Extracted(cms="vsb")
+    site_name = meta_content(sel, "SiteName")
+    result.title = (
+        (first_text(sel, selectors["title"]) if selectors.get("title") else None)
+        or meta_content(sel, "ArticleTitle")
+        or first_text(sel, TITLE_CSS)
+        or strip_site_suffix(page_title(sel), site_name)
+    )
+
+    body_css = (selectors["body"],) if selectors.get("body") else BODY_CSS
+    body_el, blocks = body_blocks(sel, body_css, url)
+    form = sel.css("form[name=_newscontent_fromname]")
+    meta_text = _meta_text(form[0] if form else sel, body_el) if body_el is not None or form else ""
+
+    date_text = first_text(sel, selectors["date"]) if selectors.get("date") else None
+    label = DATE_LABEL_RE.search(meta_text)
+    result.published = (
+        parse_date(date_text) or parse_date(meta_content(sel, "PubDate"))
+        or (parse_date(label["date"]) if label else None) or parse_date(meta_text)
+    )
+    result.department = meta_content(sel, "ContentSource") or labelled(meta_text, "稿件来源", "来源", "供稿单位", "发布单位")
+    result.editor = labelled(meta_text, "编辑", "责任编辑")
+    result.author = labelled(meta_text, "作者", "撰稿", "文字")
+    result.views_url = views_url(sel.get(), url)
+
+    if body_el is None:
+        result.notes.append("no VSB body (#vsb_content / .v_news_content / form) found")
+        return result
+    result.paragraphs, result.images = blocks.paragraphs, blocks.images
+    if result.author is None:
+        # VSB bodies often end with their byline ('作者：网信中心 董洋')
+        result.author = labelled("\n".join(blocks.paragraphs[-3:]), "作者", "文字", "撰稿")
+    scope = form[0] if form else sel
+    downloads = [
+        {"url": urljoin(url, a.attrib["href"]), "name": " ".join(a.css("::text").getall()).strip()}
+        for a in scope.css(DOWNLOAD_CSS) if a.attrib.get("href")
+    ]
+    result.attachments = dedupe_attachments(
+        attachment_links(blocks.links, url, extra_patterns=("download.jsp",)) + downloads
+    )
+    return result
