@@ -74,6 +74,8 @@ def to_china_time(value) -> datetime | None:
     return parse_date(str(value))
 
 
-def archive_date(value: datetime) -> str:
-    """The archive's date: 'YYYY-MM-DD HH:MM:SS' in China time."""
-    return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S")
+def archive_date(value: datetime | str) -> str:
+    """The archive's date: 'YYYY-MM-DD HH:MM:SS' in China time (from a datetime or ISO 8601 text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return to_china_time(value).strftime("%Y-%m-%d %H:%M:%S")

@@ -1,0 +1,82 @@
+"""Renders an article as the archive's Markdown (FORMAT.md): YAML front matter, body, source link."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from newscrawl.dates import archive_date
+
+SUMMARY_LENGTH = 200
+SUMMARY_MARKS = "。！？；，"
+MORE_MARKER = "<!--more-->"
+SOURCE_LINK_TEXT = "转入文章首发地址"
+
+
+def _yaml_line(key: str, value) -> str:
+    """One 'key: value' line, quoted by PyYAML only where YAML needs it."""
+    return yaml.safe_dump({key: value}, allow_unicode=True, width=float("inf"), sort_keys=False).rstrip("\n")
+
+
+def _yaml_list(values) -> list[str]:
+    return [yaml.safe_dump([v], allow_unicode=True, width=float("inf")).rstrip("\n") for v in values]
+
+
+def archive_title(school: str, title: str, archive: str) -> str:
+    return f"{school}->{title} | {archive}"
+
+
+def front_matter(item) -> str:
+    lines = [
+        "---",
+        _yaml_line("title", archive_title(item.school, item.title, item.archive)),
+        "date: " + archive_date(item.published),  # a plain YAML timestamp, as in the seeds
+        _yaml_line("urlname", item.urlname),
+        _yaml_line("slug", item.urlname),
+        "tags: ",  # the users' archive has this trailing space; kept so files diff cleanly
+        *_yaml_list(item.tags),
+        "categories:",
+        *_yaml_list(item.categories),
+        "authorbox: false",
+        "sidebar: false",
+        "---",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def with_more_marker(text: str) -> str:
+    """Insert <!--more--> after the summary: the first 200 characters, cut at the last clause mark."""
+    if len(text) <= SUMMARY_LENGTH:
+        return text
+    head = text[:SUMMARY_LENGTH]
+    cut = max(head.rfind(mark) for mark in SUMMARY_MARKS)
+    cut = cut + 1 if cut >= 0 else SUMMARY_LENGTH
+    summary, rest = text[:cut].rstrip("\n"), text[cut:]
+    if rest.startswith("\n"):
+        # the cut fell on a paragraph end: the marker stands between the two paragraphs
+        return f"{summary}\n{MORE_MARKER}\n\n{rest.lstrip(chr(10))}"
+    return f"{summary}\n{MORE_MARKER}\n{rest}"
+
+
+def render_body(paragraphs: list[str], images: list[str], url: str) -> str:
+    """Body text (with the summary marker), then every image, then the source link (no final newline)."""
+    parts = []
+    text = "\n\n".join(paragraphs)
+    if text:
+        parts.append(with_more_marker(text))
+    parts.extend(f"![图]({image})" for image in images)
+    parts.append(f"[{SOURCE_LINK_TEXT}]({url})")
+    return "\n\n".join(parts)
+
+
+def render_markdown(item) -> str:
+    return front_matter(item) + item.body
+
+
+def parse_front_matter(markdown: str) -> dict:
+    """The YAML front matter of an archive file, parsed back (used by tests and the state rebuild)."""
+    match = re.match(r"^---\n(.*?)\n---\n", markdown, re.S)
+    if not match:
+        raise ValueError("no front matter")
+    return yaml.safe_load(match.group(1))

@@ -1,0 +1,1 @@
+"""Scrapy commands: crawl (with an exit status for cron), crawlall, state."""

@@ -1,0 +1,42 @@
+"""The article item: every normalized field of FORMAT.md, plus what the pipelines work from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# The fields exported to JSON Lines, in FORMAT.md's order.
+EXPORT_FIELDS = [
+    "url", "urlname", "source", "school", "archive", "title", "published", "crawled_at", "author",
+    "department", "editor", "views", "body", "images", "attachments", "tags", "categories",
+    "original_title",
+]
+
+
+@dataclass
+class ArticleItem:
+    # identity and source (set by the spider)
+    url: str = ""
+    source: str = ""
+    school: str = ""
+    archive: str = ""
+    tags: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    cms: str = ""
+    # extracted, then cleaned and normalized by the pipelines
+    title: str | None = None
+    published: Any = None  # datetime while in the pipelines; ISO 8601 text once normalized
+    crawled_at: Any = None
+    author: str | None = None
+    department: str | None = None
+    editor: str | None = None
+    views: int | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    attachments: list[dict] = field(default_factory=list)
+    original_title: str | None = None
+    # derived by the pipelines
+    urlname: str = ""
+    body: str = ""
+    fingerprint: str = ""
+    date_is_fallback: bool = False

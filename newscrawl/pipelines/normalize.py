@@ -1,0 +1,61 @@
+"""Normalization: dates to UTC+8, URLs absolute and canonical, urlname, the Markdown body."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+from urllib.parse import urljoin
+
+from newscrawl.archive import render_body
+from newscrawl.dates import CHINA_TZ, to_china_time
+from newscrawl.pipelines.base import CountingPipeline, logger
+from newscrawl.urls import canonical_url, is_http_url, urlname
+
+WHITESPACE_RE = re.compile(r"\s+")
+
+
+def content_fingerprint(paragraphs: list[str]) -> str:
+    """Same text, same fingerprint, whatever the URL or the spacing (a repost on another site)."""
+    return hashlib.md5(WHITESPACE_RE.sub("", "".join(paragraphs)).encode("utf-8")).hexdigest()
+
+
+class NormalizePipeline(CountingPipeline):
+    def process_item(self, item):
+        item.url = canonical_url(item.url)
+        item.urlname = urlname(item.url)
+        crawled = to_china_time(item.crawled_at) or datetime.now(CHINA_TZ)
+        item.crawled_at = crawled.replace(microsecond=0).isoformat()
+        published = to_china_time(item.published)
+        if published is None:
+            # FORMAT.md: only a page that states no date falls back to the crawl time, counted
+            published = crawled.replace(microsecond=0)
+            item.date_is_fallback = True
+            self.count("date_fallback")
+            logger.info("no publication date on the page, using the crawl time <%s>", item.url)
+        item.published = published.isoformat()
+        item.images = self._absolute(item.images, item.url)
+        item.attachments = [
+            {"url": url, "name": a.get("name") or ""}
+            for a in item.attachments
+            for url in self._absolute([a.get("url")], item.url)
+        ]
+        if item.views is not None:
+            try:
+                item.views = int(item.views)
+            except (TypeError, ValueError):
+                item.views = None
+        item.fingerprint = content_fingerprint(item.paragraphs)
+        item.body = render_body(item.paragraphs, item.images, item.url)
+        return item
+
+    @staticmethod
+    def _absolute(urls, base: str) -> list[str]:
+        out = []
+        for url in urls:
+            if not url:
+                continue
+            absolute = urljoin(base, url.strip())
+            if is_http_url(absolute) and absolute not in out:
+                out.append(absolute)
+        return out

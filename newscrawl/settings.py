@@ -1,0 +1,61 @@
+"""Scrapy settings for newscrawl: polite defaults for small university servers."""
+
+from newscrawl.items import EXPORT_FIELDS
+
+BOT_NAME = "newscrawl"
+SPIDER_MODULES = ["newscrawl.spiders"]
+NEWSPIDER_MODULE = "newscrawl.spiders"
+SPIDER_LOADER_CLASS = "newscrawl.spiderloader.SourceSpiderLoader"
+COMMANDS_MODULE = "newscrawl.commands"
+
+# ---- newscrawl's own settings (override with -s NAME=value) ------------------------------
+NEWSCRAWL_OUTPUT_DIR = "output"          # archive Markdown goes to <dir>/<source>/<urlname>.md
+NEWSCRAWL_STATE_PATH = ""                # default: <NEWSCRAWL_OUTPUT_DIR>/.newscrawl-state.sqlite3
+NEWSCRAWL_SOURCES_FILE = ""              # default: the sources.yaml shipped in the package
+NEWSCRAWL_VIEWS = True                   # fetch view counts from the site's counter URL
+NEWSCRAWL_MAX_PAGES = 0                  # list pages per column; 0 = until the last page
+NEWSCRAWL_STOP_AT_KNOWN_PAGE = True      # stop paginating at a page whose articles are all archived
+NEWSCRAWL_FULL = False                   # like -a full=1: re-crawl articles already archived
+NEWSCRAWL_WRITE_ARCHIVE = True           # write archive Markdown files
+NEWSCRAWL_CONTACT_URL = "https://github.com/newscrawl/newscrawl"
+NEWSCRAWL_MAX_FAILED_SHARE = 0.5         # a source whose new articles fail more than this is broken
+NEWSCRAWL_SUMMARY_JSON = True            # also write <output>/<source>/.last-crawl.json
+
+# ---- politeness ---------------------------------------------------------------------------
+USER_AGENT = f"newscrawl/0.1 (+{NEWSCRAWL_CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 5
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+COOKIES_ENABLED = False
+
+DOWNLOADER_MIDDLEWARES = {
+    "newscrawl.middlewares.AntiBotMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "newscrawl.pipelines.CleanPipeline": 100,
+    "newscrawl.pipelines.NormalizePipeline": 200,
+    "newscrawl.pipelines.ValidatePipeline": 300,
+    "newscrawl.pipelines.DedupePipeline": 400,
+    "newscrawl.pipelines.ArchiveWriterPipeline": 500,
+}
+EXTENSIONS = {
+    "newscrawl.summary.CrawlSummary": 500,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORT_FIELDS = EXPORT_FIELDS
+LOG_LEVEL = "INFO"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
