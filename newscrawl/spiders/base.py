@@ -116,16 +116,15 @@ class NewsSpider(scrapy.Spider):
         self.count("lists/read")
         source = self.source_for(response.url)
         page = extract_list(response.text, response.url, cms, self.selectors_for(source).get("list_links"))
-        self.count("articles/found", len(page.links))
-        if not page.links:
+        links = [link for link in page.links if self.allowed(link, source)]
+        self.count("links/offsite", len(page.links) - len(links))
+        self.count("articles/found", len(links))
+        if not links:
             self.count("lists/empty")
             self.logger.warning("list page %s (page %d, %s) has no article links: has the site's layout changed?",
                                 response.url, page_no, page.cms)
         new = 0
-        for link in page.links:
-            if not self.allowed(link, source):
-                self.count("links/offsite")
-                continue
+        for link in links:
             if not self.full and self.state.has(urlname(link)):
                 self.count("articles/already_archived")
                 continue
@@ -137,7 +136,7 @@ class NewsSpider(scrapy.Spider):
         if self.max_pages and page_no >= self.max_pages:
             self.logger.info("stopping at page %d of %s (max_pages)", page_no, response.url)
             return
-        if page.links and new == 0 and self.stop_at_known_page and not self.full:
+        if links and new == 0 and self.stop_at_known_page and not self.full:
             self.logger.info("every article on %s is archived already: not reading older pages", response.url)
             return
         yield self.list_request(page.next_url, cms, page_no + 1)
