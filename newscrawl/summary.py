@@ -9,6 +9,8 @@ from pathlib import Path
 
 from scrapy import signals
 
+from newscrawl import logfilters
+
 logger = logging.getLogger("newscrawl.summary")
 
 EXIT_OK = 0
@@ -75,6 +77,7 @@ class CrawlSummary:
         self.write_json = crawler.settings.getbool("NEWSCRAWL_SUMMARY_JSON", True)
         self.output_dir = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        logfilters.install()
 
     @classmethod
     def from_crawler(cls, crawler):

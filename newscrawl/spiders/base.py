@@ -7,7 +7,9 @@ import re
 from datetime import datetime
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError, IgnoreRequest,
+)
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
     ConnectError, ConnectionLost, DNSLookupError, TCPTimedOutError, TimeoutError as TwistedTimeoutError,
@@ -22,7 +24,10 @@ from newscrawl.items import ArticleItem
 from newscrawl.state import store_for
 from newscrawl.urls import canonical_url, host_of, urlname
 
-UNREACHABLE = (DNSLookupError, ConnectError, TCPTimedOutError, TwistedTimeoutError, ConnectionLost)
+UNREACHABLE = (
+    CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError,
+    DNSLookupError, ConnectError, TCPTimedOutError, TwistedTimeoutError, ConnectionLost,
+)
 FIRST_INT_RE = re.compile(r"-?\d+")
 LOGIN_URL_RE = re.compile(r"login|authserver|/cas/|sso", re.I)
 
