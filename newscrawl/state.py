@@ -48,7 +48,7 @@ class StateStore:
         except sqlite3.DatabaseError as exc:
             raise StateError(
                 f"state file {self.path} is not a usable SQLite database ({exc}); move it aside and "
-                "re-run with -a full=1 to rebuild it from the archive files"
+                "re-run with -a full=1: every article found is recorded again (unchanged files are not rewritten)"
             ) from None
 
     def _migrate(self) -> None:

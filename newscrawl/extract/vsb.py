@@ -30,9 +30,12 @@ DOWNLOAD_CSS = "a[href*='download.jsp'], a[href*='DownloadAttachUrl']"
 
 def views_url(html: str, url: str) -> str | None:
     """VSB serves the view count from dynclicks.jsp; the page only holds the call's arguments."""
-    match = DYNCLICKS_RE.search(html)
-    if not match:
+    matches = list(DYNCLICKS_RE.finditer(html))
+    if not matches:
         return None
+    # a page may count other news too (hidden templates); the call for this URL's news id wins
+    news_id = url.rstrip("/").rsplit("/", 1)[-1].split(".")[0]
+    match = next((m for m in matches if m["id"] == news_id), matches[0])
     return urljoin(url, "/system/resource/code/news/click/dynclicks.jsp"
                         f"?clickid={match['id']}&owner={match['owner']}&clicktype=wbnews")
 
@@ -85,6 +88,10 @@ def extract(sel: Selector, url: str, selectors: dict | None = None) -> Extracted
         result.notes.append("no VSB body (#vsb_content / .v_news_content / form) found")
         return result
     result.paragraphs, result.images = blocks.paragraphs, blocks.images
+    if body_el.root.tag == "form":
+        # the whole form is the body only on bare profile templates: keep uploaded pictures, not
+        # the template's icons
+        result.images = [i for i in result.images if "/__local/" in i or "virtual_attach_file" in i]
     if result.author is None:
         # VSB bodies often end with their byline ('作者：网信中心 董洋')
         result.author = labelled("\n".join(blocks.paragraphs[-3:]), "作者", "文字", "撰稿")

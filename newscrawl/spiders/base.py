@@ -21,7 +21,7 @@ from newscrawl.extract.article import extract_article
 from newscrawl.extract.detect import is_login_page
 from newscrawl.extract.lists import extract_list
 from newscrawl.items import ArticleItem
-from newscrawl.state import store_for
+from newscrawl.state import StateError, store_for
 from newscrawl.urls import canonical_url, host_of, urlname
 
 UNREACHABLE = (
@@ -69,7 +69,10 @@ class NewsSpider(scrapy.Spider):
         spider.fetch_views = settings.getbool("NEWSCRAWL_VIEWS", True)
         spider.stop_at_known_page = settings.getbool("NEWSCRAWL_STOP_AT_KNOWN_PAGE", True)
         spider.full = spider.full or settings.getbool("NEWSCRAWL_FULL", False)
-        spider.state = store_for(crawler)
+        try:
+            spider.state = store_for(crawler)
+        except StateError as exc:
+            raise SystemExit(f"newscrawl: {exc}") from None
         if spider.source is not None:
             spider.allowed_domains = list(spider.source.domains)
         return spider
