@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import yaml
@@ -12,6 +13,8 @@ SUMMARY_LENGTH = 200
 SUMMARY_MARKS = "。！？；，"
 MORE_MARKER = "<!--more-->"
 SOURCE_LINK_TEXT = "转入文章首发地址"
+SOURCE_LINK_RE = re.compile(r"\[" + re.escape(SOURCE_LINK_TEXT) + r"\]\((?P<url>[^)\s]+)\)\s*$")
+WHITESPACE_RE = re.compile(r"\s+")
 
 
 def _yaml_line(key: str, value) -> str:
@@ -80,3 +83,15 @@ def parse_front_matter(markdown: str) -> dict:
     if not match:
         raise ValueError("no front matter")
     return yaml.safe_load(match.group(1))
+
+
+def content_fingerprint(paragraphs: list[str]) -> str:
+    """Same text, same fingerprint, whatever the URL or the spacing (a repost on another site)."""
+    return hashlib.md5(WHITESPACE_RE.sub("", "".join(paragraphs)).encode("utf-8")).hexdigest()
+
+
+def body_paragraphs(markdown: str) -> list[str]:
+    """The text paragraphs of an archive file (no summary marker, images or source link)."""
+    body = markdown.split("\n---\n", 1)[1] if markdown.startswith("---\n") else markdown
+    body = body.replace("\n<!--more-->\n\n", "\n\n").replace("\n<!--more-->\n", "")
+    return [p for p in body.split("\n\n") if p.strip() and not p.startswith(("![图](", f"[{SOURCE_LINK_TEXT}]("))]

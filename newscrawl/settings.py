@@ -22,7 +22,8 @@ NEWSCRAWL_MAX_FAILED_SHARE = 0.5         # a source whose new articles fail more
 NEWSCRAWL_SUMMARY_JSON = True            # also write <output>/<source>/.last-crawl.json
 
 # ---- politeness ---------------------------------------------------------------------------
-USER_AGENT = f"newscrawl/0.1 (+{NEWSCRAWL_CONTACT_URL})"
+# USER_AGENT left empty: the spider sends "newscrawl/<version> (+NEWSCRAWL_CONTACT_URL)"
+USER_AGENT = ""
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -41,8 +42,13 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 COOKIES_ENABLED = False
 
+NEWSCRAWL_RETRY_BACKOFF_BASE = 2.0       # seconds before the first retry; doubles each time
+NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
+
 DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.AntiBotMiddleware": 950,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.middlewares.BackoffRetryMiddleware": 550,
 }
 ITEM_PIPELINES = {
     "newscrawl.pipelines.CleanPipeline": 100,

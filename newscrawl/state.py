@@ -10,7 +10,7 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATE_FILE_NAME = ".newscrawl-state.sqlite3"
 MIGRATIONS = {
     # version -> statements that bring a store from version-1 to version
@@ -26,6 +26,11 @@ MIGRATIONS = {
            )""",
         "CREATE INDEX IF NOT EXISTS articles_fingerprint ON articles (fingerprint)",
         "CREATE INDEX IF NOT EXISTS articles_source ON articles (source)",
+    ],
+    2: [
+        # columns read to their last page at least once by a crawl that finished: only those may
+        # stop paginating at a page of known articles (an interrupted first crawl must go on)
+        "CREATE TABLE IF NOT EXISTS columns (url TEXT PRIMARY KEY, completed_at REAL NOT NULL)",
     ],
 }
 
@@ -82,6 +87,12 @@ class StateStore:
             (urlname, url, source, path, fingerprint, published, time.time()),
         )
 
+    def column_complete(self, url: str) -> bool:
+        return self.db.execute("SELECT 1 FROM columns WHERE url=?", (url,)).fetchone() is not None
+
+    def mark_column_complete(self, url: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO columns (url, completed_at) VALUES (?, ?)", (url, time.time()))
+
     def count(self, source: str | None = None) -> int:
         if source:
             return self.db.execute("SELECT COUNT(*) FROM articles WHERE source=?", (source,)).fetchone()[0]
@@ -92,7 +103,8 @@ class StateStore:
 
     def missing_files(self, root: Path) -> list[str]:
         """urlnames recorded whose archive file is gone."""
-        return [u for u, p in self.db.execute("SELECT urlname, path FROM articles") if not (root / p).exists()]
+        rows = self.db.execute("SELECT urlname, path FROM articles").fetchall()
+        return [u for u, p in rows if not (root / p).exists()]
 
     def forget(self, urlnames) -> int:
         count = 0
@@ -119,6 +131,15 @@ def store_for(crawler) -> StateStore:
     """The crawl's one StateStore, shared by its spider and pipelines (one writer per process)."""
     store = getattr(crawler, "_newscrawl_state", None)
     if store is None:
-        store = StateStore(state_path(crawler.settings))
+        path = state_path(crawler.settings)
+        existed = path.exists()
+        store = StateStore(path)
         crawler._newscrawl_state = store
+        output_dir = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
+        if not existed and any(output_dir.glob("*/*.md")):
+            from newscrawl.rebuild import rebuild_from_archive
+
+            logger.warning("state file %s was missing but %s holds archive files: rebuilding it from them",
+                           path, output_dir)
+            logger.warning("state rebuilt: %d archive files recorded", rebuild_from_archive(store, output_dir))
     return store

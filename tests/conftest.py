@@ -82,7 +82,7 @@ def crawl(mirror: Mirror, out: Path, spider: str, *args: str, settings: dict | N
     env.update(http_proxy=mirror.url, https_proxy=mirror.url, HTTP_PROXY=mirror.url, HTTPS_PROXY=mirror.url)
     cmd = [sys.executable, "-m", "scrapy", "crawl", spider, *args,
            "-s", f"NEWSCRAWL_OUTPUT_DIR={out}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
-           "-s", "RETRY_TIMES=1", "-s", "LOG_LEVEL=INFO"]
+           "-s", "RETRY_TIMES=1", "-s", "LOG_LEVEL=INFO", "-s", "NEWSCRAWL_RETRY_BACKOFF_BASE=0.05"]
     for key, value in (settings or {}).items():
         cmd += ["-s", f"{key}={value}"]
     return subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=timeout)

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from datetime import datetime
 from urllib.parse import urljoin
 
-from newscrawl.archive import render_body
+from newscrawl.archive import content_fingerprint, render_body
 from newscrawl.dates import CHINA_TZ, to_china_time
 from newscrawl.pipelines.base import CountingPipeline, logger
 from newscrawl.urls import canonical_url, is_http_url, urlname
-
-WHITESPACE_RE = re.compile(r"\s+")
-
-
-def content_fingerprint(paragraphs: list[str]) -> str:
-    """Same text, same fingerprint, whatever the URL or the spacing (a repost on another site)."""
-    return hashlib.md5(WHITESPACE_RE.sub("", "".join(paragraphs)).encode("utf-8")).hexdigest()
-
 
 class NormalizePipeline(CountingPipeline):
     def process_item(self, item):

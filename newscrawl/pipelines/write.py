@@ -51,6 +51,18 @@ class ArchiveWriterPipeline(CountingPipeline):
 
     def open_spider(self):
         self.state = store_for(self.crawler)
+        self.remove_stale_temp_files()
+
+    def remove_stale_temp_files(self) -> None:
+        """Temp files of a crawl that was killed mid-write: never part of the archive."""
+        if not self.output_dir.is_dir():
+            return
+        for tmp in self.output_dir.glob("*/.*.md.*.tmp"):
+            try:
+                tmp.unlink()
+                logger.info("removed %s, left by an interrupted crawl", tmp)
+            except OSError:
+                pass
 
     def process_item(self, item):
         if not self.enabled:
@@ -70,6 +82,3 @@ class ArchiveWriterPipeline(CountingPipeline):
             published=item.published,
         )
         return item
-
-    def close_spider(self):
-        self.state.close()

@@ -15,12 +15,14 @@ from twisted.internet.error import (
     ConnectError, ConnectionLost, DNSLookupError, TCPTimedOutError, TimeoutError as TwistedTimeoutError,
 )
 
+from newscrawl import __version__
 from newscrawl.config import ConfigError, Source, adhoc_source, load_sources, source_for_host
 from newscrawl.dates import CHINA_TZ
 from newscrawl.extract.article import extract_article
 from newscrawl.extract.detect import is_login_page
 from newscrawl.extract.lists import extract_list
 from newscrawl.items import ArticleItem
+from newscrawl.middlewares import BlockedRequest
 from newscrawl.state import StateError, store_for
 from newscrawl.urls import canonical_url, host_of, urlname
 
@@ -55,6 +57,15 @@ class NewsSpider(scrapy.Spider):
         self.list_args = split_arg(lists)
         self.max_pages_arg = max_pages
         self.full = truthy(full) if full is not None else False
+        self.completed_columns: set[str] = set()
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        if not settings.get("USER_AGENT"):
+            # names the project and how to reach its operator (NEWSCRAWL_CONTACT_URL)
+            settings.set("USER_AGENT", f"newscrawl/{__version__} (+{settings.get('NEWSCRAWL_CONTACT_URL')})",
+                         priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -105,12 +116,12 @@ class NewsSpider(scrapy.Spider):
         if not pages:
             self.logger.error("nothing to crawl: no list pages configured and no -a lists=URL given")
         for url, cms in pages:
-            yield self.list_request(url, cms, page_no=1)
+            yield self.list_request(url, cms, page_no=1, column=url)
 
-    def list_request(self, url: str, cms: str, page_no: int) -> scrapy.Request:
+    def list_request(self, url: str, cms: str, page_no: int, column: str) -> scrapy.Request:
         return scrapy.Request(
             url, callback=self.parse_list, errback=self.on_error, dont_filter=page_no == 1,
-            cb_kwargs={"cms": cms, "page_no": page_no}, meta={"newscrawl_kind": "list"},
+            cb_kwargs={"cms": cms, "page_no": page_no, "column": column}, meta={"newscrawl_kind": "list"},
         )
 
     def article_request(self, url: str, cms: str = "auto") -> scrapy.Request:
@@ -120,7 +131,7 @@ class NewsSpider(scrapy.Spider):
         )
 
     # ---- list pages -----------------------------------------------------------------------
-    def parse_list(self, response, cms: str, page_no: int):
+    def parse_list(self, response, cms: str, page_no: int, column: str = ""):
         self.count("lists/read")
         source = self.source_for(response.url)
         page = extract_list(response.text, response.url, cms, self.selectors_for(source).get("list_links"))
@@ -140,14 +151,23 @@ class NewsSpider(scrapy.Spider):
             self.count("articles/new")
             yield self.article_request(link, page.cms)
         if not page.next_url:
+            self.completed_columns.add(column or response.url)
             return
         if self.max_pages and page_no >= self.max_pages:
             self.logger.info("stopping at page %d of %s (max_pages)", page_no, response.url)
             return
-        if links and new == 0 and self.stop_at_known_page and not self.full:
+        if (links and new == 0 and self.stop_at_known_page and not self.full
+                and self.state.column_complete(column or response.url)):
             self.logger.info("every article on %s is archived already: not reading older pages", response.url)
             return
-        yield self.list_request(page.next_url, cms, page_no + 1)
+        yield self.list_request(page.next_url, cms, page_no + 1, column or response.url)
+
+    def closed(self, reason):
+        """Columns read to their end count as complete only if the whole crawl finished."""
+        if reason == "finished":
+            for column in self.completed_columns:
+                self.state.mark_column_complete(column)
+        self.state.close()
 
     @staticmethod
     def allowed(url: str, source: Source) -> bool:
@@ -196,8 +216,8 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure):
         request = failure.request
         kind = request.meta.get("newscrawl_kind", "request")
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            return  # blocked or filtered: counted where it was decided
+        if failure.check(BlockedRequest):
+            return  # counted and logged by the anti-bot middleware
         if failure.check(HttpError):
             status = failure.value.response.status
             self.count(f"errors/http_{status}")
@@ -205,6 +225,9 @@ class NewsSpider(scrapy.Spider):
         elif failure.check(*UNREACHABLE):
             self.count("errors/unreachable")
             reason = f"unreachable ({failure.type.__name__})"
+        elif failure.check(IgnoreRequest):
+            self.count("errors/ignored")  # redirect loop, robots.txt, size limit
+            reason = f"not fetched: {failure.getErrorMessage()}"
         else:
             self.count(f"errors/{failure.type.__name__}")
             reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"

@@ -1,0 +1,54 @@
+"""`scrapy state`: report the incremental state; --prune forgets missing files; --rebuild re-reads the archive."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from scrapy.commands import ScrapyCommand
+
+from newscrawl.rebuild import rebuild_from_archive
+from newscrawl.state import StateError, StateStore, state_path
+
+logger = logging.getLogger("newscrawl.state")
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    default_settings = {"LOG_LEVEL": "INFO"}
+
+    def syntax(self):
+        return "[--prune] [--rebuild]"
+
+    def short_desc(self):
+        return "Report the incremental state; prune rows of missing files or rebuild it from the archive"
+
+    def add_options(self, parser):
+        super().add_options(parser)
+        parser.add_argument("--prune", action="store_true", help="forget articles whose archive file is gone")
+        parser.add_argument("--rebuild", action="store_true", help="record every archive file found in the output directory")
+
+    def run(self, args, opts):
+        output_dir = Path(self.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
+        path = state_path(self.settings)
+        try:
+            store = StateStore(path)
+        except StateError as exc:
+            logger.error("%s", exc)
+            self.exitcode = 2
+            return
+        try:
+            if opts.rebuild:
+                logger.info("recorded %d archive files from %s", rebuild_from_archive(store, output_dir), output_dir)
+            missing = store.missing_files(output_dir.resolve())
+            if opts.prune and missing:
+                logger.info("forgot %d articles whose file is gone", store.forget(missing))
+                missing = []
+            logger.info("state %s: %d articles recorded", path, store.count())
+            for source, count in store.sources():
+                logger.info("  %-20s %d", source, count)
+            if missing:
+                logger.warning("%d recorded articles have no archive file (run with --prune to forget them, "
+                               "so the next crawl fetches them again)", len(missing))
+        finally:
+            store.close()
