@@ -16,9 +16,10 @@ logger = logging.getLogger("newscrawl.summary")
 EXIT_OK = 0
 EXIT_BROKEN = 3   # no article links at all, unreachable, or too many new articles failed
 EXIT_BLOCKED = 4  # an anti-bot wall answered instead of the site
+EXIT_INTERRUPTED = 5  # stopped before the end (SIGTERM, Ctrl-C): run again to finish
 
 
-def summarize(stats: dict, max_failed_share: float) -> dict:
+def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finished") -> dict:
     """Figures and verdict of one crawl from its Scrapy stats."""
     def get(key):
         return int(stats.get(f"newscrawl/{key}", 0) or 0)
@@ -38,7 +39,7 @@ def summarize(stats: dict, max_failed_share: float) -> dict:
     if summary["blocked"]:
         problems.append(f"the site blocked the crawler ({summary['blocked']} anti-bot pages)")
         code = EXIT_BLOCKED
-    if lists_tried and summary["lists_read"] == 0 and errors.get("unreachable"):
+    if lists_tried and summary["lists_read"] == 0 and (errors.get("unreachable") or errors.get("timeout")):
         problems.append("the site could not be reached (network or DNS)")
         code = max(code, EXIT_BROKEN)
     elif lists_tried and summary["articles_found"] == 0 and not summary["blocked"]:
@@ -48,8 +49,11 @@ def summarize(stats: dict, max_failed_share: float) -> dict:
     if attempted and summary["articles_failed"] / attempted > max_failed_share:
         problems.append(f"{summary['articles_failed']} of {attempted} new articles failed")
         code = max(code, EXIT_BROKEN)
+    if finish_reason != "finished" and code == EXIT_OK:
+        problems.append(f"interrupted ({finish_reason}): run again to finish, nothing is lost")
+        code = EXIT_INTERRUPTED
     summary["problems"] = problems
-    summary["status"] = "ok" if code == EXIT_OK else ("blocked" if code == EXIT_BLOCKED else "broken")
+    summary["status"] = {EXIT_OK: "ok", EXIT_BLOCKED: "blocked", EXIT_INTERRUPTED: "interrupted"}.get(code, "broken")
     summary["exit_code"] = code
     return summary
 
@@ -84,7 +88,7 @@ class CrawlSummary:
         return cls(crawler)
 
     def spider_closed(self, spider, reason):
-        s = summarize(self.crawler.stats.get_stats(), self.max_failed_share)
+        s = summarize(self.crawler.stats.get_stats(), self.max_failed_share, reason)
         s["duration_s"] = time.monotonic() - self.started
         s["finish_reason"] = reason
         s["source"] = spider.name

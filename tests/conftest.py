@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -21,23 +23,51 @@ def fixture_text(name: str) -> str:
 
 
 class Mirror:
-    """Answers absolute-URI GETs (as a forward proxy sees them) from a routes table; logs them."""
+    """Answers absolute-URI GETs (as a forward proxy sees them) from a routes table; logs them.
+
+    A route can inject faults: delay (seconds), fail_first (answer 500 that many times first),
+    truncate (promise the whole body, send half, close), reset (close without answering).
+    """
 
     def __init__(self):
-        self.routes: dict[str, tuple[int, dict, bytes]] = {}
+        self.routes: dict[str, dict] = {}
         self.log: list[str] = []
+        self.failures: dict[str, int] = {}
         mirror = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
             def do_GET(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
                 mirror.log.append(self.path)
-                status, headers, body = mirror.routes.get(self.path, (404, {"Content-Type": "text/plain"}, b"not here"))
-                if callable(body):
-                    body = body()
+                route = mirror.routes.get(self.path) or {"status": 404, "headers": {"Content-Type": "text/plain"},
+                                                         "body": b"not here"}
+                if route.get("delay"):
+                    time.sleep(route["delay"])
+                if route.get("reset"):
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                status, body = route["status"], route["body"]
+                failed = mirror.failures.get(self.path, 0)
+                if failed < route.get("fail_first", 0):
+                    mirror.failures[self.path] = failed + 1
+                    status, body = 500, b"injected failure"
                 self.send_response(status)
-                for key, value in headers.items():
+                for key, value in route["headers"].items():
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(body)))
+                if route.get("truncate"):
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    self.wfile.write(body[: len(body) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -47,16 +77,19 @@ class Mirror:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.server.handle_error = lambda request, address: None  # injected resets are expected
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def add(self, url: str, body, status: int = 200, content_type: str = "text/html; charset=utf-8", headers=None):
+    def add(self, url: str, body, status: int = 200, content_type: str = "text/html; charset=utf-8",
+            headers=None, **faults):
         if isinstance(body, str):
             body = body.encode("utf-8")
         all_headers = {"Content-Type": content_type} if content_type else {}
         all_headers.update(headers or {})
-        self.routes[url] = (status, all_headers, body)
+        self.routes[url] = {"status": status, "headers": all_headers, "body": body, **faults}
 
     def add_fixture(self, url: str, name: str, **kwargs):
         self.add(url, (FIXTURES / name).read_bytes(), **kwargs)
@@ -76,8 +109,8 @@ def mirror():
     m.close()
 
 
-def crawl(mirror: Mirror, out: Path, spider: str, *args: str, settings: dict | None = None, timeout: int = 120):
-    """Run `scrapy crawl` for real (engine, downloader, pipelines) through the mirror proxy."""
+def crawl_command(mirror: Mirror, out: Path, spider: str, *args: str, settings: dict | None = None):
+    """The `scrapy crawl` command line and environment of a test crawl through the mirror proxy."""
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("no_proxy",)}
     env.update(http_proxy=mirror.url, https_proxy=mirror.url, HTTP_PROXY=mirror.url, HTTPS_PROXY=mirror.url)
     cmd = [sys.executable, "-m", "scrapy", "crawl", spider, *args,
@@ -85,4 +118,10 @@ def crawl(mirror: Mirror, out: Path, spider: str, *args: str, settings: dict | N
            "-s", "RETRY_TIMES=1", "-s", "LOG_LEVEL=INFO", "-s", "NEWSCRAWL_RETRY_BACKOFF_BASE=0.05"]
     for key, value in (settings or {}).items():
         cmd += ["-s", f"{key}={value}"]
+    return cmd, env
+
+
+def crawl(mirror: Mirror, out: Path, spider: str, *args: str, settings: dict | None = None, timeout: int = 120):
+    """Run `scrapy crawl` for real (engine, downloader, pipelines) through the mirror proxy."""
+    cmd, env = crawl_command(mirror, out, spider, *args, settings=settings)
     return subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=timeout)

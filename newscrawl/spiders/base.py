@@ -12,7 +12,7 @@ from scrapy.exceptions import (
 )
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
-    ConnectError, ConnectionLost, DNSLookupError, TCPTimedOutError, TimeoutError as TwistedTimeoutError,
+    ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError as TwistedTimeoutError,
 )
 
 from newscrawl import __version__
@@ -26,10 +26,13 @@ from newscrawl.middlewares import BlockedRequest
 from newscrawl.state import StateError, store_for
 from newscrawl.urls import canonical_url, host_of, urlname
 
-UNREACHABLE = (
-    CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError,
-    DNSLookupError, ConnectError, TCPTimedOutError, TwistedTimeoutError, ConnectionLost,
-)
+UNREACHABLE = (CannotResolveHostError, DownloadConnectionRefusedError, DNSLookupError, ConnectError)
+ERROR_NAMES = {
+    "ResponseDataLossError": "truncated",       # the body ended before its Content-Length
+    "DownloadCancelledError": "too_large",      # DOWNLOAD_MAXSIZE reached
+    "DownloadFailedError": "connection_lost",   # reset or closed mid-answer
+}
+TIMEOUTS = (DownloadTimeoutError, TCPTimedOutError, TwistedTimeoutError)
 FIRST_INT_RE = re.compile(r"-?\d+")
 LOGIN_URL_RE = re.compile(r"login|authserver|/cas/|sso", re.I)
 
@@ -58,6 +61,7 @@ class NewsSpider(scrapy.Spider):
         self.max_pages_arg = max_pages
         self.full = truthy(full) if full is not None else False
         self.completed_columns: set[str] = set()
+        self.requested_articles: set[str] = set()
 
     @classmethod
     def update_settings(cls, settings):
@@ -81,7 +85,8 @@ class NewsSpider(scrapy.Spider):
         spider.stop_at_known_page = settings.getbool("NEWSCRAWL_STOP_AT_KNOWN_PAGE", True)
         spider.full = spider.full or settings.getbool("NEWSCRAWL_FULL", False)
         try:
-            spider.state = store_for(crawler)
+            # not spider.state: Scrapy keeps JOBDIR's persisted dict there
+            spider.store = store_for(crawler)
         except StateError as exc:
             raise SystemExit(f"newscrawl: {exc}") from None
         if spider.source is not None:
@@ -125,10 +130,19 @@ class NewsSpider(scrapy.Spider):
         )
 
     def article_request(self, url: str, cms: str = "auto") -> scrapy.Request:
+        # dont_filter: duplicates are skipped by new_article_link instead, so that a redirect loop
+        # reaches REDIRECT_MAX_TIMES and is counted rather than vanishing in the dupefilter
         return scrapy.Request(
-            url, callback=self.parse_article, errback=self.on_error,
+            url, callback=self.parse_article, errback=self.on_error, dont_filter=True,
             cb_kwargs={"cms": cms}, meta={"newscrawl_kind": "article"},
         )
+
+    def new_article_link(self, url: str) -> bool:
+        """False for a link already requested in this crawl (pinned rows repeat on every page)."""
+        if url in self.requested_articles:
+            return False
+        self.requested_articles.add(url)
+        return True
 
     # ---- list pages -----------------------------------------------------------------------
     def parse_list(self, response, cms: str, page_no: int, column: str = ""):
@@ -144,12 +158,13 @@ class NewsSpider(scrapy.Spider):
                                 response.url, page_no, page.cms)
         new = 0
         for link in links:
-            if not self.full and self.state.has(urlname(link)):
+            if not self.full and self.store.has(urlname(link)):
                 self.count("articles/already_archived")
                 continue
             new += 1
-            self.count("articles/new")
-            yield self.article_request(link, page.cms)
+            if self.new_article_link(link):
+                self.count("articles/new")
+                yield self.article_request(link, page.cms)
         if not page.next_url:
             self.completed_columns.add(column or response.url)
             return
@@ -157,7 +172,7 @@ class NewsSpider(scrapy.Spider):
             self.logger.info("stopping at page %d of %s (max_pages)", page_no, response.url)
             return
         if (links and new == 0 and self.stop_at_known_page and not self.full
-                and self.state.column_complete(column or response.url)):
+                and self.store.column_complete(column or response.url)):
             self.logger.info("every article on %s is archived already: not reading older pages", response.url)
             return
         yield self.list_request(page.next_url, cms, page_no + 1, column or response.url)
@@ -166,8 +181,8 @@ class NewsSpider(scrapy.Spider):
         """Columns read to their end count as complete only if the whole crawl finished."""
         if reason == "finished":
             for column in self.completed_columns:
-                self.state.mark_column_complete(column)
-        self.state.close()
+                self.store.mark_column_complete(column)
+        self.store.close()
 
     @staticmethod
     def allowed(url: str, source: Source) -> bool:
@@ -225,12 +240,16 @@ class NewsSpider(scrapy.Spider):
         elif failure.check(*UNREACHABLE):
             self.count("errors/unreachable")
             reason = f"unreachable ({failure.type.__name__})"
+        elif failure.check(*TIMEOUTS):
+            self.count("errors/timeout")
+            reason = "timed out"
         elif failure.check(IgnoreRequest):
             self.count("errors/ignored")  # redirect loop, robots.txt, size limit
             reason = f"not fetched: {failure.getErrorMessage()}"
         else:
-            self.count(f"errors/{failure.type.__name__}")
-            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+            kind_name = ERROR_NAMES.get(failure.type.__name__, failure.type.__name__)
+            self.count(f"errors/{kind_name}")
+            reason = f"{kind_name}: {failure.getErrorMessage()}"
         self.count(f"{'lists' if kind == 'list' else 'articles'}/failed")
         self.logger.warning("%s page failed: %s <%s>", kind, reason, request.url)
 

@@ -74,8 +74,9 @@ class ThePaperSpider(NewsSpider):
             self.count("lists/empty")
             self.logger.warning("thepaper list %s has no articles", list_url)
         for link in links:
-            if not self.full and self.state.has(urlname(link)):
+            if not self.full and self.store.has(urlname(link)):
                 self.count("articles/already_archived")
                 continue
-            self.count("articles/new")
-            yield self.article_request(link, "thepaper")
+            if self.new_article_link(link):
+                self.count("articles/new")
+                yield self.article_request(link, "thepaper")

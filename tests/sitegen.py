@@ -1,0 +1,124 @@
+"""Generates WebPlus and VSB sites (lists with pagination, articles) shaped like the real templates.
+
+Used by the fault-injection and kill tests and by the benchmark; bodies recombine the seeds' text
+kept in tests/fixtures/*.paragraphs.txt.
+"""
+
+from __future__ import annotations
+
+import html
+import random
+from pathlib import Path
+
+FIXTURES = Path(__file__).with_name("fixtures")
+
+
+def seed_paragraphs() -> list[str]:
+    out: list[str] = []
+    for name in sorted(FIXTURES.glob("*.paragraphs.txt")):
+        out += [line for line in name.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return out
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def webplus_article(title: str, date: str, paragraphs: list[str], images: list[str] = (), aid: int = 1) -> str:
+    body = "".join(f'<p style="text-indent:2em;">{esc(p)}</p>' for p in paragraphs)
+    body += "".join(f'<p style="text-align:center"><img src="{src}" /></p>' for src in images)
+    return f"""<!DOCTYPE html><html class="webplus-page"><head><meta charset="utf-8"><title>{esc(title)}</title>
+<script language="javascript" src="/_js/jquery.min.js" sudy-wp-context="" sudy-wp-siteId="7"></script></head>
+<body><div class="nav" frag="窗口1"><a href="/main.htm">首页</a><a href="/col/list.htm">新闻</a></div>
+<!--Start||content--><div class="article" frag="窗口3" portletmode="simpleArticleAttri">
+<h1 class="arti_title">{esc(title)}</h1><h2 class="arti_title"></h2>
+<p class="arti_metas"><span class="arti_publisher">发布者：新闻中心</span><span class="arti_update">发布时间：{date}</span>
+<span class="arti_views">浏览次数：<span class="WP_VisitCount" url="/_visitcountdisplay?siteId=7&type=3&articleId={aid}">{aid % 997}</span></span></p>
+<div class="entry"><div class="read"><div class='wp_articlecontent'>{body}</div></div></div></div>
+<!--End||content--><div class="foot">版权所有 地址：某市某路1号</div></body></html>"""
+
+
+def webplus_list(rows: list[tuple[str, str, str]], next_href: str | None, page: int, pages: int) -> str:
+    items = "".join(
+        f"<li class=\"list_item\"><span class='Article_Title'><a href='{h}' target='_blank' title='{esc(t)}'>{esc(t)}</a></span>"
+        f"<span class='Article_PublishDate'>{d}</span></li>" for h, t, d in rows
+    )
+    nxt = next_href or "javascript:void(0);"
+    return f"""<!DOCTYPE html><html class="webplus-page"><head><meta charset="utf-8"><title>新闻</title>
+<script language="javascript" src="/_js/jquery.min.js" sudy-wp-context="" sudy-wp-siteId="7"></script></head>
+<body><div class="nav" frag="窗口1"><a href="/main.htm">首页</a></div>
+<div frag="窗口6" portletmode="simpleList"><div id="wp_news_w6"><ul class="wp_article_list">{items}</ul></div>
+<div id="wp_paging_w6"><ul class="wp_paging"><li class="page_nav"><a class="next" href="{nxt}">下一页</a></li>
+<li class="page_jump"><em class="curr_page">{page}</em>/<em class="all_pages">{pages}</em></li></ul></div></div></body></html>"""
+
+
+def vsb_article(title: str, date: str, paragraphs: list[str], images: list[str] = (), news_id: int = 1) -> str:
+    body = "".join(f"<p>{esc(p)}</p>" for p in paragraphs)
+    body += "".join(f'<p style="text-align:center"><img src="{src}" class="img_vsb_content"></p>' for src in images)
+    return f"""\ufeff<!DOCTYPE html><html><head><meta charset="utf-8"><title>{esc(title)}-某大学新闻网</title>
+<META Name="ArticleTitle" Content="{esc(title)}" /><META Name="PubDate" Content="{date}" />
+<!--Announced by Visual SiteBuilder 9--></head><body>
+<form name="_newscontent_fromname"><div class="arc-tit"><h1>{esc(title)}</h1></div>
+<div class="arc-info"><span>发布日期：{date}</span><span>阅读量：<script>_showDynClicks("wbnews", 1000, {news_id})</script></span></div>
+<div id="vsb_content"><div class="v_news_content">{body}</div></div></form></body></html>"""
+
+
+def vsb_list(rows: list[tuple[str, str, str]], ids: list[int], next_href: str | None) -> str:
+    items = "".join(f'<li id="line_u9_{i}"><a href="{h}">{esc(t)}</a><span>{d}</span></li>' for i, (h, t, d) in enumerate(rows))
+    pager = f'<span class="p_next p_fun"><a href="{next_href}">下页</a></span>' if next_href else '<span class="p_next_d">下页</span>'
+    return f"""\ufeff<!DOCTYPE html><html><head><meta charset="utf-8"><title>新闻-某大学</title>
+<!--Announced by Visual SiteBuilder 9--></head><body><ul class="list">{items}</ul>
+<div class="pb_sys_common"><span class="p_pages">{pager}</span></div>
+<script>_showDynClickBatch([{",".join(f"'dynclicks_u9_{i}'" for i in ids)}],[{",".join(map(str, ids))}],"wbnews", 1000)</script>
+</body></html>"""
+
+
+def build_webplus_site(add, host: str, column: str, articles: int, per_page: int = 20, seed: int = 7,
+                       scheme: str = "http") -> list[str]:
+    """Register a WebPlus column of `articles` articles on `host` via add(url, body); return article URLs."""
+    rng = random.Random(seed)
+    texts = seed_paragraphs()
+    urls = []
+    pages = max(1, -(-articles // per_page))
+    for page in range(1, pages + 1):
+        rows = []
+        for n in range((page - 1) * per_page, min(articles, page * per_page)):
+            aid = 100000 + n
+            month, day = 1 + n % 12, 1 + n % 28
+            path = f"/2025/{month:02d}{day:02d}/c{column}a{aid}/page.htm"
+            url = f"{scheme}://{host}{path}"
+            title = f"新闻{n}：" + rng.choice(texts)[:20]
+            paras = rng.sample(texts, k=min(len(texts), rng.randint(3, 8)))
+            images = [f"/_upload/article/images/{aid % 97:02x}/{aid % 89:02x}/{aid}_{i}.jpg" for i in range(rng.randint(0, 3))]
+            add(url, webplus_article(title, f"2025-{month:02d}-{day:02d}", paras, images, aid))
+            rows.append((path, title, f"2025-{month:02d}-{day:02d}"))
+            urls.append(url)
+        list_url = f"{scheme}://{host}/{column}/list.htm" if page == 1 else f"{scheme}://{host}/{column}/list{page}.htm"
+        next_href = f"/{column}/list{page + 1}.htm" if page < pages else None
+        add(list_url, webplus_list(rows, next_href, page, pages))
+    return urls
+
+
+def build_vsb_site(add, host: str, column: str, articles: int, per_page: int = 20, seed: int = 11,
+                   scheme: str = "http") -> list[str]:
+    """Register a VSB column (pagination counting down: col.htm, col/N-1.htm … col/1.htm)."""
+    rng = random.Random(seed)
+    texts = seed_paragraphs()
+    urls = []
+    pages = max(1, -(-articles // per_page))
+    for page in range(1, pages + 1):
+        rows, ids = [], []
+        for n in range((page - 1) * per_page, min(articles, page * per_page)):
+            news_id = 20000 + n
+            url = f"{scheme}://{host}/info/1{column[-3:]}/{news_id}.htm"
+            title = f"通知{n}：" + rng.choice(texts)[:20]
+            paras = rng.sample(texts, k=min(len(texts), rng.randint(3, 8)))
+            images = [f"/__local/{news_id % 16:X}/{news_id % 251:02X}/{news_id}_{i}.jpg" for i in range(rng.randint(0, 2))]
+            add(url, vsb_article(title, f"2025-{1 + n % 12:02d}-{1 + n % 28:02d} 10:{n % 60:02d}", paras, images, news_id))
+            rows.append((f"/info/1{column[-3:]}/{news_id}.htm", title, "2025-01-01"))
+            ids.append(news_id)
+        # VSB numbers page 2 as N-1 … the last page as 1
+        list_url = f"{scheme}://{host}/{column}.htm" if page == 1 else f"{scheme}://{host}/{column}/{pages - page + 1}.htm"
+        next_href = f"/{column}/{pages - page}.htm" if page < pages else None
+        add(list_url, vsb_list(rows, ids, next_href))
+    return urls
