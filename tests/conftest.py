@@ -52,6 +52,8 @@ class Mirror:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 status, body = route["status"], route["body"]
+                if callable(body):
+                    body = body()
                 failed = mirror.failures.get(self.path, 0)
                 if failed < route.get("fail_first", 0):
                     mirror.failures[self.path] = failed + 1

@@ -84,3 +84,21 @@ def test_views_off_by_setting_makes_no_counter_request(mirror, tmp_path):
     crawl(mirror, tmp_path, "article", "-a", f"url={XJTU}", "-O", str(out), settings={"NEWSCRAWL_VIEWS": "False"})
     assert not [u for u in mirror.log if "dynclicks" in u]
     assert json.loads(out.read_text(encoding="utf-8").splitlines()[0])["views"] is None
+
+
+def test_pph_account_articles_are_listed_through_the_api_with_paging(mirror, tmp_path):
+    api = "http://api.thepaper.cn/contentapi/cont/pph/user"
+    pages = iter([
+        {"code": 200, "data": {"list": [{"contId": 11541234, "name": "矢志不渝", "pubTimeLong": 1614772860000}],
+                               "hasNext": True, "startTime": 1614772860000}},
+        {"code": 200, "data": {"list": [{"contId": 11541234}], "hasNext": False}},
+    ])
+    mirror.routes[api] = {"status": 200, "headers": {"Content-Type": "application/json"},
+                          "body": lambda: json.dumps(next(pages)).encode()}
+    mirror.add_fixture("https://www.thepaper.cn/newsDetail_forward_11541234".replace("https", "http"),
+                       "thepaper_11541234.html")
+    result = crawl(mirror, tmp_path, "thepaper", "-a", "pph=6898250",
+                   settings={"NEWSCRAWL_THEPAPER_PPH_API": api})
+    assert mirror.log.count(api) == 2, result.stderr[-1500:]
+    # the article link the API gives is https; the mirror only speaks http, so it is not written here
+    assert json.loads((tmp_path / "thepaper" / ".last-crawl.json").read_text())["articles_found"] == 2

@@ -10,7 +10,6 @@ from newscrawl.extract.thepaper import article_url, next_data
 from newscrawl.spiders.base import NewsSpider, split_arg
 from newscrawl.urls import urlname
 
-PPH_API = "https://api.thepaper.cn/contentapi/cont/pph/user"
 PAGE_SIZE = 20
 
 
@@ -39,7 +38,7 @@ class ThePaperSpider(NewsSpider):
         payload = {"pageSize": PAGE_SIZE, "pageNum": page_no, "contType": 0, "excludeContIds": [],
                    "pphId": str(pph_id), "startTime": start_time or ""}
         return scrapy.Request(
-            PPH_API, method="POST", body=json.dumps(payload), dont_filter=True,
+            self.settings.get("NEWSCRAWL_THEPAPER_PPH_API"), method="POST", body=json.dumps(payload), dont_filter=True,
             headers={"Content-Type": "application/json", "Accept": "application/json"},
             callback=self.parse_pph, errback=self.on_error,
             cb_kwargs={"pph_id": pph_id, "page_no": page_no}, meta={"newscrawl_kind": "list"},
