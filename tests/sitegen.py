@@ -117,6 +117,7 @@ def build_vsb_site(add, host: str, column: str, articles: int, per_page: int = 2
             add(url, vsb_article(title, f"2025-{1 + n % 12:02d}-{1 + n % 28:02d} 10:{n % 60:02d}", paras, images, news_id))
             rows.append((f"/info/1{column[-3:]}/{news_id}.htm", title, "2025-01-01"))
             ids.append(news_id)
+            urls.append(url)
         # VSB numbers page 2 as N-1 … the last page as 1
         list_url = f"{scheme}://{host}/{column}.htm" if page == 1 else f"{scheme}://{host}/{column}/{pages - page + 1}.htm"
         next_href = f"/{column}/{pages - page}.htm" if page < pages else None

@@ -6,6 +6,10 @@ import os
 import re
 from urllib.parse import unquote, urljoin, urlsplit
 
+from functools import lru_cache
+
+from cssselect import HTMLTranslator
+from lxml import etree
 from parsel import Selector
 
 from newscrawl.extract.blocks import Blocks, html_blocks
@@ -16,25 +20,37 @@ FILE_EXT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|7z|txt|wps|et|csv)
 LABEL_VALUE = r"\s*[:：]\s*(?P<value>[^\s|｜/，,　]+(?:[ 　][^\s|｜/，,:：　]+)?)"
 
 
-def first_text(sel: Selector, css: str) -> str | None:
+@lru_cache(maxsize=512)
+def _compiled(css: str) -> etree.XPath:
+    return etree.XPath(HTMLTranslator().css_to_xpath(css))
+
+
+def select(scope, css: str) -> list:
+    """lxml elements matching css under scope (a Selector or an element); compiled once per selector."""
+    root = scope.root if isinstance(scope, Selector) else scope
+    return _compiled(css)(root)
+
+
+def first_text(sel, css: str) -> str | None:
     """Visible text of the first element matching css that has any."""
-    for el in sel.css(css):
-        text = " ".join(t.strip() for t in el.css("::text").getall() if t.strip())
+    for el in select(sel, css):
+        text = " ".join(t.strip() for t in el.itertext() if t.strip())
         if text:
             return text
     return None
 
 
-def meta_content(sel: Selector, name: str) -> str | None:
-    """<meta name=...> content, matching the name case-insensitively (VSB writes META Name=...)."""
-    lowered = name.lower()
-    for meta in sel.xpath("//meta"):
+def meta_map(sel: Selector) -> dict[str, str]:
+    """Every <meta name|property=... content=...> of the page, names lowercased (VSB writes META Name=...)."""
+    found: dict[str, str] = {}
+    for meta in sel.root.iter("meta"):
         attrs = {k.lower(): v for k, v in meta.attrib.items()}
-        if (attrs.get("name") or attrs.get("property") or "").lower() == lowered:
-            value = (attrs.get("content") or "").strip()
-            if value:
-                return value
-    return None
+        key = (attrs.get("name") or attrs.get("property") or "").lower()
+        value = (attrs.get("content") or "").strip()
+        if key and value and key not in found:
+            found[key] = value
+    return found
+
 
 
 def strip_site_suffix(title: str | None, site_name: str | None = None) -> str | None:
@@ -64,10 +80,10 @@ def labelled(text: str, *labels: str) -> str | None:
 def body_blocks(sel: Selector, css_candidates: tuple[str, ...], base_url: str):
     """Blocks of the first candidate body element that holds any text or image."""
     for css in css_candidates:
-        for el in sel.css(css):
-            blocks = html_blocks(el.root, base_url)
+        for el in select(sel, css):
+            blocks = html_blocks(el, base_url)
             if blocks.paragraphs or blocks.images:
-                return el, blocks
+                return Selector(root=el), blocks
     return None, Blocks()
 
 

@@ -9,7 +9,7 @@ from parsel import Selector
 
 from newscrawl.dates import parse_date
 from newscrawl.extract.common import (
-    attachment_links, body_blocks, dedupe_attachments, first_text, labelled, meta_content,
+    attachment_links, body_blocks, dedupe_attachments, first_text, labelled, meta_map,
     page_title, strip_site_suffix,
 )
 from newscrawl.extract.result import Extracted
@@ -40,30 +40,35 @@ def views_url(html: str, url: str) -> str | None:
                         f"?clickid={match['id']}&owner={match['owner']}&clicktype=wbnews")
 
 
-def _meta_text(form: Selector, body_el) -> str:
+def _meta_text(scope, body_el) -> str:
     """The article's visible text outside its body: where VSB templates print date, source, editor."""
-    texts = []
     body_root = body_el.root if body_el is not None else None
-    for node in form.xpath(".//text()[normalize-space()][not(ancestor::script)][not(ancestor::style)]"):
-        parent = node.root.getparent() if hasattr(node.root, "getparent") else None
-        inside_body = False
-        while parent is not None and body_root is not None:
-            if parent is body_root:
-                inside_body = True
-                break
-            parent = parent.getparent()
-        if not inside_body:
-            texts.append(str(node.root).strip())
+    texts: list[str] = []
+
+    def walk(el):
+        if el is body_root:
+            if el.tail and el.tail.strip():
+                texts.append(el.tail.strip())
+            return
+        if isinstance(el.tag, str) and el.tag not in ("script", "style") and el.text and el.text.strip():
+            texts.append(el.text.strip())
+        for child in el:
+            walk(child)
+        if el.tail and el.tail.strip() and el is not scope.root:
+            texts.append(el.tail.strip())
+
+    walk(scope.root)
     return "\n".join(texts)
 
 
 def extract(sel: Selector, url: str, selectors: dict | None = None) -> Extracted:
     selectors = selectors or {}
     result = Extracted(cms="vsb")
-    site_name = meta_content(sel, "SiteName")
+    meta = meta_map(sel)
+    site_name = meta.get("sitename")
     result.title = (
         (first_text(sel, selectors["title"]) if selectors.get("title") else None)
-        or meta_content(sel, "ArticleTitle")
+        or meta.get("articletitle")
         or first_text(sel, TITLE_CSS)
         or strip_site_suffix(page_title(sel), site_name)
     )
@@ -76,10 +81,10 @@ def extract(sel: Selector, url: str, selectors: dict | None = None) -> Extracted
     date_text = first_text(sel, selectors["date"]) if selectors.get("date") else None
     label = DATE_LABEL_RE.search(meta_text)
     result.published = (
-        parse_date(date_text) or parse_date(meta_content(sel, "PubDate"))
+        parse_date(date_text) or parse_date(meta.get("pubdate"))
         or (parse_date(label["date"]) if label else None) or parse_date(meta_text)
     )
-    result.department = meta_content(sel, "ContentSource") or labelled(meta_text, "稿件来源", "来源", "供稿单位", "发布单位")
+    result.department = meta.get("contentsource") or labelled(meta_text, "稿件来源", "来源", "供稿单位", "发布单位")
     result.editor = labelled(meta_text, "编辑", "责任编辑")
     result.author = labelled(meta_text, "作者", "撰稿", "文字")
     result.views_url = views_url(sel.get(), url)

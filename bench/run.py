@@ -1,0 +1,310 @@
+"""`make bench`: newscrawl measured on a generated local mirror, side by side with `scrapy bench`.
+
+Generates N articles across WebPlus and VSB columns, serves them on 127.0.0.1 through a forward
+proxy, and measures a full crawl, an incremental re-run, extraction alone (against trafilatura)
+and a re-run against a 100,000-article state. Prints a table and writes bench/results.json.
+No network: everything runs on loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import pstats
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+sys.path.insert(0, str(PROJECT / "tests"))  # the site generator shared with the tests
+sys.path.insert(0, str(PROJECT))
+
+from sitegen import build_vsb_site, build_webplus_site  # noqa: E402
+
+log = logging.getLogger("bench")
+HOSTS = [("webplus", "news.bench-a.edu.cn", "501"), ("webplus", "news.bench-a.edu.cn", "502"),
+         ("vsb", "www.bench-b.edu.cn", "xwzx/zhxw"), ("vsb", "www.bench-b.edu.cn", "xwzx/tzgg")]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def generate_mirror(root: Path, articles: int) -> tuple[list[str], list[str]]:
+    """Write the mirror's pages and index.json; return (list page URLs, article URLs)."""
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "pages").mkdir(parents=True)
+    index: dict[str, dict] = {}
+
+    def add(url: str, body: str, content_type: str = "text/html; charset=utf-8"):
+        name = f"pages/{len(index):06d}.html"
+        (root / name).write_text(body, encoding="utf-8")
+        index[url] = {"file": name, "type": content_type}
+
+    per_column = articles // len(HOSTS)
+    lists, urls = [], []
+    for i, (cms, host, column) in enumerate(HOSTS):
+        count = per_column + (articles - per_column * len(HOSTS) if i == 0 else 0)
+        if cms == "webplus":
+            urls += build_webplus_site(add, host, column, count, per_page=20, seed=i)
+            lists.append(f"http://{host}/{column}/list.htm")
+        else:
+            made = build_vsb_site(add, host, column, count, per_page=20, seed=i)
+            for url in made:  # the VSB view counter each article asks for
+                news_id = url.rsplit("/", 1)[1].split(".")[0]
+                add(f"http://{host}/system/resource/code/news/click/dynclicks.jsp?clickid={news_id}&owner=1000"
+                    "&clicktype=wbnews", str(int(news_id) % 1000), "text/html")
+            urls += made
+            lists.append(f"http://{host}/{column}.htm")
+    (root / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    return lists, urls
+
+
+class MirrorServer:
+    def __init__(self, root: Path):
+        self.port = free_port()
+        self.log = root / "requests.log"
+        self.log.write_text("")
+        self.process = subprocess.Popen([sys.executable, str(HERE / "mirror_server.py"), str(root / "index.json"),
+                                         str(self.port), "--log", str(self.log)], stdout=subprocess.PIPE)
+        self.process.stdout.readline()
+
+    def requests(self) -> list[str]:
+        return self.log.read_text().splitlines()
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+
+
+def run_measured(cmd: list[str], env: dict, cwd: Path) -> dict:
+    """Run a command; its wall time, CPU seconds and peak RSS (from wait4, this child only)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    stderr_chunks = []
+    # drain stderr so a chatty log cannot block the child
+    for line in process.stderr:
+        stderr_chunks.append(line)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return {"wall_s": time.perf_counter() - start, "cpu_s": usage.ru_utime + usage.ru_stime,
+            "peak_rss_mb": usage.ru_maxrss / 1024, "exit": process.returncode, "log": "".join(stderr_chunks)}
+
+
+def crawl_cmd(sources_file: Path, out: Path, state: Path | None = None, profile: Path | None = None) -> list[str]:
+    prefix = [sys.executable] + (["-m", "cProfile", "-o", str(profile)] if profile else []) + ["-m", "scrapy"]
+    settings = {
+        "NEWSCRAWL_SOURCES_FILE": sources_file, "NEWSCRAWL_OUTPUT_DIR": out,
+        # the project's real settings, minus politeness: this is loopback
+        "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 32,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 32, "LOG_LEVEL": "INFO",
+    }
+    if state:
+        settings["NEWSCRAWL_STATE_PATH"] = state
+    cmd = prefix + ["crawl", "bench"]
+    for key, value in settings.items():
+        cmd += ["-s", f"{key}={value}"]
+    return cmd
+
+
+def scrapy_bench(env: dict) -> dict:
+    """Scrapy's own benchmark (a do-nothing spider on loopback), outside the project's settings."""
+    with tempfile.TemporaryDirectory() as empty:
+        run = run_measured([sys.executable, "-m", "scrapy", "bench"], env, Path(empty))
+    pages = int(re.search(r"'response_received_count': (\d+)", run["log"]).group(1))
+    elapsed = float(re.search(r"'elapsed_time_seconds': ([\d.]+)", run["log"]).group(1))
+    return {"pages": pages, "elapsed_s": elapsed, "pages_per_s": pages / elapsed}
+
+
+def profile_shares(profile: Path) -> dict:
+    """Share of the crawl's profiled time spent in extraction, pipelines and writing files."""
+    stats = pstats.Stats(str(profile))
+    total = stats.total_tt
+    shares: dict[str, float] = {}
+    wanted = {
+        "extract articles": ("newscrawl/extract/article.py", "extract_article"),
+        "extract lists": ("newscrawl/extract/lists.py", "extract_list"),
+        "pipelines (all)": ("scrapy/core/scraper.py", "start_itemproc_async"),
+        "write files": ("newscrawl/pipelines/write.py", "write_atomically"),
+        "state store": ("newscrawl/state.py", "record"),
+    }
+    for label, (path, func) in wanted.items():
+        cumulative = sum(v[3] for k, v in stats.stats.items() if k[0].endswith(path) and k[2] == func)
+        shares[label] = cumulative / total if total else 0.0
+    return shares
+
+
+def ms_per_page(extract, pages, repeats: int = 3) -> float:
+    """Best of `repeats` passes over the pages, in ms per page (the least disturbed pass)."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for url, html in pages:
+            extract(html, url)
+        best = min(best, time.perf_counter() - start)
+    return best / len(pages) * 1000
+
+
+def extraction_speed(pages: list[tuple[str, str]], use_trafilatura: bool) -> dict:
+    from newscrawl.extract.article import extract_article
+
+    ours = ms_per_page(extract_article, pages)
+    result = {"pages": len(pages), "newscrawl_ms": ours}
+    if use_trafilatura:
+        try:
+            import trafilatura
+        except ImportError:
+            log.warning("trafilatura not installed (pip install -e '.[bench]'): skipped")
+            return result
+        theirs = ms_per_page(lambda html, url: trafilatura.extract(html, url=url), pages)
+        result.update(trafilatura_ms=theirs, speedup=theirs / ours)
+    return result
+
+
+def grow_state(state: Path, rows: int) -> None:
+    db = sqlite3.connect(state)
+    have = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    db.executemany(
+        "INSERT OR IGNORE INTO articles (urlname, url, source, path, fingerprint, published, written_at) "
+        "VALUES (?, ?, 'old', ?, ?, NULL, 0)",
+        ((f"{i:032x}", f"http://old.example.edu.cn/{i}.htm", f"old/{i:032x}.md", f"{i:032x}") for i in range(rows - have)),
+    )
+    db.commit()
+    db.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--state-rows", type=int, default=100_000)
+    parser.add_argument("--no-trafilatura", action="store_true")
+    parser.add_argument("--no-scrapy-bench", action="store_true")
+    parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--results", type=Path, default=HERE / "results.json")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="bench: %(message)s")
+
+    work = Path(tempfile.mkdtemp(prefix="newscrawl-bench-"))
+    mirror_root = work / "mirror"
+    lists, urls = generate_mirror(mirror_root, args.articles)
+    log.info("mirror: %d articles, %d columns, in %s", len(urls), len(lists), mirror_root)
+    sources = work / "sources.yaml"
+    sources.write_text("sources:\n  bench:\n    school: 基准大学\n    archive: bench.example\n    lists:\n"
+                       + "".join(f"      - {u}\n" for u in lists), encoding="utf-8")
+    server = MirrorServer(mirror_root)
+    proxy = f"http://127.0.0.1:{server.port}"
+    env = {k: v for k, v in os.environ.items() if k.lower() != "no_proxy"}
+    env.update(http_proxy=proxy, https_proxy=proxy, HTTP_PROXY=proxy, HTTPS_PROXY=proxy)
+    results: dict = {"articles": len(urls), "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    try:
+        out = work / "out"
+        log.info("full crawl …")
+        full = run_measured(crawl_cmd(sources, out), env, PROJECT)
+        requests = len(server.requests())
+        written = len(list((out / "bench").glob("*.md")))
+        results["full_crawl"] = {
+            "wall_s": full["wall_s"], "cpu_s": full["cpu_s"], "peak_rss_mb": full["peak_rss_mb"],
+            "requests": requests, "articles_written": written, "pages_per_s": requests / full["wall_s"],
+            "articles_per_s": written / full["wall_s"], "cpu_ms_per_article": full["cpu_s"] / max(written, 1) * 1000,
+            "exit": full["exit"],
+        }
+        if not args.no_scrapy_bench:
+            log.info("scrapy bench …")
+            results["scrapy_bench"] = scrapy_bench(env)
+            results["full_crawl"]["ratio_to_scrapy_bench"] = (
+                results["full_crawl"]["pages_per_s"] / results["scrapy_bench"]["pages_per_s"])
+
+        log.info("incremental re-run …")
+        before = len(server.requests())
+        again = run_measured(crawl_cmd(sources, out), env, PROJECT)
+        asked = server.requests()[before:]
+        results["incremental"] = {
+            "wall_s": again["wall_s"], "cpu_s": again["cpu_s"], "peak_rss_mb": again["peak_rss_mb"],
+            "requests": len(asked), "article_requests": sum(u in set(urls) for u in asked), "exit": again["exit"],
+        }
+
+        log.info("re-run against a %d-article state …", args.state_rows)
+        grow_state(out / ".newscrawl-state.sqlite3", args.state_rows)
+        before = len(server.requests())
+        big = run_measured(crawl_cmd(sources, out), env, PROJECT)
+        asked = server.requests()[before:]
+        results["incremental_big_state"] = {
+            "state_rows": args.state_rows, "wall_s": big["wall_s"], "cpu_s": big["cpu_s"],
+            "peak_rss_mb": big["peak_rss_mb"], "requests": len(asked),
+            "article_requests": sum(u in set(urls) for u in asked),
+        }
+
+        if not args.no_profile:
+            log.info("profiled crawl (for the time shares) …")
+            profile = work / "crawl.prof"
+            run_measured(crawl_cmd(sources, work / "out-prof", profile=profile), env, PROJECT)
+            results["profile_shares"] = profile_shares(profile)
+    finally:
+        server.stop()
+
+    log.info("extraction alone …")
+    index = json.loads((mirror_root / "index.json").read_text())
+    mirror_pages = [(u, (mirror_root / index[u]["file"]).read_text(encoding="utf-8")) for u in urls]
+    results["extraction_mirror"] = extraction_speed(mirror_pages, not args.no_trafilatura)
+    real = PROJECT.parent / "shared" / "realpages"
+    if (real / "index.json").exists():
+        real_index = json.loads((real / "index.json").read_text(encoding="utf-8"))
+        # article captures only: list pages are not what an article extractor is for
+        real_pages = [(u, (real / e["file"]).read_text(encoding="utf-8-sig"))
+                      for u, e in real_index.items() if "_list" not in e["file"]]
+        results["extraction_realpages"] = extraction_speed(real_pages, not args.no_trafilatura)
+
+    args.results.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    print_table(results)
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def print_table(r: dict) -> None:
+    rows = []
+    f = r["full_crawl"]
+    rows += [("full crawl: pages/s", f"{f['pages_per_s']:.1f}"), ("full crawl: articles/s", f"{f['articles_per_s']:.1f}"),
+             ("full crawl: requests / articles written", f"{f['requests']} / {f['articles_written']}"),
+             ("full crawl: wall s / CPU s", f"{f['wall_s']:.1f} / {f['cpu_s']:.1f}"),
+             ("full crawl: CPU ms per article", f"{f['cpu_ms_per_article']:.1f}"),
+             ("full crawl: peak RSS MB", f"{f['peak_rss_mb']:.0f}")]
+    if "scrapy_bench" in r:
+        rows += [("scrapy bench: pages/s", f"{r['scrapy_bench']['pages_per_s']:.1f}"),
+                 ("ratio to scrapy bench (target >= 0.8)", f"{f['ratio_to_scrapy_bench']:.2f}")]
+    i = r["incremental"]
+    rows += [("re-run: requests (article requests)", f"{i['requests']} ({i['article_requests']})"),
+             ("re-run: wall s / CPU s (target <= 3 s wall)", f"{i['wall_s']:.2f} / {i['cpu_s']:.2f}"),
+             ("re-run: peak RSS MB", f"{i['peak_rss_mb']:.0f}")]
+    b = r["incremental_big_state"]
+    rows += [(f"re-run, {b['state_rows']:,}-row state: wall s / CPU s", f"{b['wall_s']:.2f} / {b['cpu_s']:.2f}"),
+             (f"re-run, {b['state_rows']:,}-row state: peak RSS MB", f"{b['peak_rss_mb']:.0f}")]
+    for key, label in (("extraction_mirror", "mirror pages"), ("extraction_realpages", "real pages")):
+        if key in r:
+            e = r[key]
+            text = f"{e['newscrawl_ms']:.2f} ms"
+            if "trafilatura_ms" in e:
+                text += f" vs trafilatura {e['trafilatura_ms']:.2f} ms = {e['speedup']:.1f}x (target >= 5x)"
+            rows.append((f"extraction, {label} ({e['pages']})", text))
+    for label, share in r.get("profile_shares", {}).items():
+        rows.append((f"profile share: {label}", f"{share * 100:.1f} %"))
+    width = max(len(k) for k, _ in rows)
+    print(f"\nnewscrawl benchmark, {r['articles']} articles, {r['machine']['cpus']} CPUs, Python {r['machine']['python']}")
+    for key, value in rows:
+        print(f"  {key:<{width}}  {value}")
+    print(f"  (written to {HERE / 'results.json'})")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
