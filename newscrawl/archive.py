@@ -85,9 +85,19 @@ def parse_front_matter(markdown: str) -> dict:
     return yaml.safe_load(match.group(1))
 
 
-def content_fingerprint(paragraphs: list[str]) -> str:
-    """Same text, same fingerprint, whatever the URL or the spacing (a repost on another site)."""
-    return hashlib.md5(WHITESPACE_RE.sub("", "".join(paragraphs)).encode("utf-8")).hexdigest()
+FINGERPRINT_MIN_TEXT = 100
+
+
+def content_fingerprint(paragraphs: list[str], title: str = "") -> str:
+    """Same text, same fingerprint, whatever the URL or the spacing (a repost on another site).
+
+    Short bodies ('详见附件', a caption) are shared by unrelated notices, so below
+    FINGERPRINT_MIN_TEXT characters the title is part of the fingerprint too.
+    """
+    text = WHITESPACE_RE.sub("", "".join(paragraphs))
+    if len(text) < FINGERPRINT_MIN_TEXT:
+        text = WHITESPACE_RE.sub("", title or "") + "\n" + text
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
 
 
 def body_paragraphs(markdown: str) -> list[str]:

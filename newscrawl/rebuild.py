@@ -25,8 +25,9 @@ def rebuild_from_archive(store, output_dir: Path) -> int:
             logger.warning("%s: not an archive file (no urlname or source link), skipped", path)
             continue
         published = front.get("date")
+        title = str(front.get("title") or "").split("->", 1)[-1].rsplit(" | ", 1)[0]
         store.record(urlname=str(front["urlname"]), url=link["url"], source=path.parent.name,
-                     path=str(path.relative_to(output_dir)), fingerprint=content_fingerprint(body_paragraphs(text)),
+                     path=str(path.relative_to(output_dir)), fingerprint=content_fingerprint(body_paragraphs(text), title),
                      published=str(published) if published else None)
         recorded += 1
     return recorded

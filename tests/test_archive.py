@@ -60,3 +60,11 @@ def test_any_body_text_leaves_front_matter_parseable(paragraphs):
     body = render_body(paragraphs, [], "http://a.cn/x.htm")
     markdown = front_matter(item()) + body
     assert yaml.safe_load(markdown.split("---\n")[1])["slug"] == "eff5d2253c36a4d31f8f1cba2bd483d6"
+
+
+def test_short_bodies_fingerprint_with_their_title_long_ones_without():
+    from newscrawl.archive import content_fingerprint
+
+    assert content_fingerprint(["详见附件。"], "通知一") != content_fingerprint(["详见附件。"], "通知二")
+    long_text = ["长" * 120]
+    assert content_fingerprint(long_text, "原标题") == content_fingerprint(long_text, "转载标题")

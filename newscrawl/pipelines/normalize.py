@@ -35,7 +35,7 @@ class NormalizePipeline(CountingPipeline):
                 item.views = int(item.views)
             except (TypeError, ValueError):
                 item.views = None
-        item.fingerprint = content_fingerprint(item.paragraphs)
+        item.fingerprint = content_fingerprint(item.paragraphs, item.title)
         item.body = render_body(item.paragraphs, item.images, item.url)
         return item
 
