@@ -49,11 +49,15 @@ def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finish
     if attempted and summary["articles_failed"] / attempted > max_failed_share:
         problems.append(f"{summary['articles_failed']} of {attempted} new articles failed")
         code = max(code, EXIT_BROKEN)
+    if not lists_tried and not attempted and not summary["blocked"] and code == EXIT_OK:
+        problems.append("nothing to crawl: no list pages, URLs or accounts given")
     if finish_reason != "finished" and code == EXIT_OK:
         problems.append(f"interrupted ({finish_reason}): run again to finish, nothing is lost")
         code = EXIT_INTERRUPTED
     summary["problems"] = problems
     summary["status"] = {EXIT_OK: "ok", EXIT_BLOCKED: "blocked", EXIT_INTERRUPTED: "interrupted"}.get(code, "broken")
+    if code == EXIT_OK and problems:
+        summary["status"] = "idle"
     summary["exit_code"] = code
     return summary
 
