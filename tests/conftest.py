@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import socket
+import socketserver
+import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +29,9 @@ def fixture_text(name: str) -> str:
 class Mirror:
     """Answers absolute-URI GETs (as a forward proxy sees them) from a routes table; logs them.
 
+    https:// URLs arrive through CONNECT and are answered over TLS with a self-signed certificate
+    (Scrapy does not verify certificates), so fixtures keep their real https addresses.
+
     A route can inject faults: delay (seconds), fail_first (answer 500 that many times first),
     truncate (promise the whole body, send half, close), reset (close without answering).
     """
@@ -38,12 +45,24 @@ class Mirror:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
+            tls_host = None
+
+            def do_CONNECT(self):
+                self.send_response(200, "Connection established")
+                self.end_headers()
+                tls = mirror.tls_context().wrap_socket(self.connection, server_side=True)
+                self.connection = tls
+                self.rfile = tls.makefile("rb")
+                self.wfile = socketserver._SocketWriter(tls)
+                self.tls_host = self.path.split(":")[0]
+
             def do_GET(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 if length:
                     self.rfile.read(length)
-                mirror.log.append(self.path)
-                route = mirror.routes.get(self.path) or {"status": 404, "headers": {"Content-Type": "text/plain"},
+                url = f"https://{self.tls_host}{self.path}" if self.tls_host else self.path
+                mirror.log.append(url)
+                route = mirror.routes.get(url) or {"status": 404, "headers": {"Content-Type": "text/plain"},
                                                          "body": b"not here"}
                 if route.get("delay"):
                     time.sleep(route["delay"])
@@ -54,9 +73,9 @@ class Mirror:
                 status, body = route["status"], route["body"]
                 if callable(body):
                     body = body()
-                failed = mirror.failures.get(self.path, 0)
+                failed = mirror.failures.get(url, 0)
                 if failed < route.get("fail_first", 0):
-                    mirror.failures[self.path] = failed + 1
+                    mirror.failures[url] = failed + 1
                     status, body = 500, b"injected failure"
                 self.send_response(status)
                 for key, value in route["headers"].items():
@@ -84,6 +103,32 @@ class Mirror:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    _tls = None
+
+    @classmethod
+    def tls_context(cls) -> ssl.SSLContext:
+        """A server context with a throwaway self-signed certificate, made once per test run."""
+        if cls._tls is None:
+            from cryptography import x509
+            from cryptography.hazmat.primitives import hashes, serialization
+            from cryptography.hazmat.primitives.asymmetric import rsa
+            from cryptography.x509.oid import NameOID
+
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "newscrawl-test-mirror")])
+            now = datetime.datetime.now(datetime.timezone.utc)
+            cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                    .serial_number(x509.random_serial_number()).not_valid_before(now)
+                    .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+            folder = Path(tempfile.mkdtemp(prefix="mirror-tls-"))
+            (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+            (folder / "key.pem").write_bytes(key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()))
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+            cls._tls = context
+        return cls._tls
 
     def add(self, url: str, body, status: int = 200, content_type: str = "text/html; charset=utf-8",
             headers=None, **faults):
