@@ -117,3 +117,21 @@ def test_vsb_list_follows_the_paginated_list_not_the_sidebar():
 def test_list_selector_from_config_overrides_detection():
     page = extract_list(VSB_LIST, "https://math.uestc.edu.cn/tzgg1/jwgg.htm", link_css=".side a")
     assert page.links == ["https://math.uestc.edu.cn/info/1033/900.htm"]
+
+
+def test_vsb_list_without_row_ids_or_click_script_takes_the_biggest_list():
+    page = """<!--Announced by Visual SiteBuilder 9--><html><body>
+    <div class="side"><ul><li><a href="../info/1033/900.htm">侧栏一</a></li><li><a href="../info/1033/901.htm">侧栏二</a></li></ul></div>
+    <div class="list_txt"><ul>
+      <li><a href="../info/1043/10200.htm"><span>第一条</span></a><i>2026-09-03</i>
+      <li><a href="../info/1043/10199.htm"><span>第二条</span></a><i>2026-09-02</i>
+      <li><a href="../show.jsp?urltype=news.NewsContentUrl&wbtreeid=1043&wbnewsid=10198"><span>第三条</span></a>
+    </ul></div>
+    <div class="page"><span class="p_next"><a href="jwgg/29.htm">下一页</a></span></div></body></html>"""
+    result = extract_list(page, "https://math.uestc.edu.cn/tzgg1/jwgg.htm")
+    assert result.links == [
+        "https://math.uestc.edu.cn/info/1043/10200.htm",
+        "https://math.uestc.edu.cn/info/1043/10199.htm",
+        "https://math.uestc.edu.cn/show.jsp?urltype=news.NewsContentUrl&wbtreeid=1043&wbnewsid=10198",
+    ]
+    assert result.next_url == "https://math.uestc.edu.cn/tzgg1/jwgg/29.htm"

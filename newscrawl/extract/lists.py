@@ -112,15 +112,36 @@ def _vsb(sel: Selector, html: str, url: str) -> ListPage:
     return page
 
 
+ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
+
+
+def _row_container(a):
+    """The element holding a link's row: ul for li rows, tbody/table for tr rows, else the parent's parent."""
+    node = a.getparent()
+    while node is not None and node.tag not in ROW_TAGS and node.getparent() is not None:
+        if node.tag in ("ul", "ol", "table", "tbody", "body"):
+            break
+        node = node.getparent()
+    if node is not None and node.tag in ROW_TAGS:
+        return node.getparent()
+    parent = a.getparent()
+    return parent.getparent() if parent is not None and parent.getparent() is not None else parent
+
+
 def _article_like(sel: Selector, url: str) -> list[str]:
-    """Fallback: links that look like article URLs, outside header, nav and footer."""
-    scope = sel.xpath("//a[@href][not(ancestor::nav)][not(ancestor::header)][not(ancestor::footer)]")
-    out: list[str] = []
-    for a in scope:
+    """Fallback: article-looking links of the page's biggest list, outside header, nav and footer.
+
+    Links are grouped by the element that holds their rows; the group with most links is the
+    column's list, a sidebar of latest news the smaller one.
+    """
+    groups: dict = {}
+    for a in sel.xpath("//a[@href][not(ancestor::nav)][not(ancestor::header)][not(ancestor::footer)]"):
         target = _follow(a.attrib.get("href"), url)
-        if target and target != url and ARTICLE_LIKE_RE.search(target) and target not in out:
-            out.append(target)
-    return out
+        if target and target != url and ARTICLE_LIKE_RE.search(target):
+            links = groups.setdefault(_row_container(a.root), [])
+            if target not in links:
+                links.append(target)
+    return max(groups.values(), key=len) if groups else []
 
 
 def _generic_next(sel: Selector, url: str) -> str | None:
