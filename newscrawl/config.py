@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -137,8 +138,20 @@ def _parse_source(path, name, raw) -> Source:
 
 
 def load_sources(path: str | Path | None = None) -> dict[str, Source]:
-    """Read and validate a sources file; raise ConfigError naming the bad key."""
+    """Read and validate a sources file; raise ConfigError naming the bad key.
+
+    The spider loader, every spider and crawlall ask for it: it is parsed once per file version.
+    """
     path = Path(path) if path else DEFAULT_SOURCES_FILE
+    try:
+        version = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read sources file: {exc.strerror}") from None
+    return dict(_load_sources(path, version))
+
+
+@lru_cache(maxsize=8)
+def _load_sources(path: Path, version: int) -> dict[str, Source]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

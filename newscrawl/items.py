@@ -39,4 +39,3 @@ class ArticleItem:
     urlname: str = ""
     body: str = ""
     fingerprint: str = ""
-    date_is_fallback: bool = False

@@ -71,10 +71,6 @@ class StateStore:
     def has(self, urlname: str) -> bool:
         return self.db.execute("SELECT 1 FROM articles WHERE urlname=?", (urlname,)).fetchone() is not None
 
-    def path_of(self, urlname: str) -> str | None:
-        row = self.db.execute("SELECT path FROM articles WHERE urlname=?", (urlname,)).fetchone()
-        return row[0] if row else None
-
     def urlname_with_fingerprint(self, fingerprint: str) -> str | None:
         row = self.db.execute("SELECT urlname FROM articles WHERE fingerprint=? LIMIT 1", (fingerprint,)).fetchone()
         return row[0] if row else None

@@ -73,6 +73,12 @@ def vsb_list(rows: list[tuple[str, str, str]], ids: list[int], next_href: str | 
 </body></html>"""
 
 
+def _fake_article(rng: random.Random, texts: list[str], label: str) -> tuple[str, list[str]]:
+    """A title and 3-8 paragraphs recombined from the seeds' text."""
+    title = f"{label}：" + rng.choice(texts)[:20]
+    return title, rng.sample(texts, k=min(len(texts), rng.randint(3, 8)))
+
+
 def build_webplus_site(add, host: str, column: str, articles: int, per_page: int = 20, seed: int = 7,
                        scheme: str = "http") -> list[str]:
     """Register a WebPlus column of `articles` articles on `host` via add(url, body); return article URLs."""
@@ -87,8 +93,7 @@ def build_webplus_site(add, host: str, column: str, articles: int, per_page: int
             month, day = 1 + n % 12, 1 + n % 28
             path = f"/2025/{month:02d}{day:02d}/c{column}a{aid}/page.htm"
             url = f"{scheme}://{host}{path}"
-            title = f"新闻{n}：" + rng.choice(texts)[:20]
-            paras = rng.sample(texts, k=min(len(texts), rng.randint(3, 8)))
+            title, paras = _fake_article(rng, texts, f"新闻{n}")
             images = [f"/_upload/article/images/{aid % 97:02x}/{aid % 89:02x}/{aid}_{i}.jpg" for i in range(rng.randint(0, 3))]
             add(url, webplus_article(title, f"2025-{month:02d}-{day:02d}", paras, images, aid))
             rows.append((path, title, f"2025-{month:02d}-{day:02d}"))
@@ -111,8 +116,7 @@ def build_vsb_site(add, host: str, column: str, articles: int, per_page: int = 2
         for n in range((page - 1) * per_page, min(articles, page * per_page)):
             news_id = 20000 + n
             url = f"{scheme}://{host}/info/1{column[-3:]}/{news_id}.htm"
-            title = f"通知{n}：" + rng.choice(texts)[:20]
-            paras = rng.sample(texts, k=min(len(texts), rng.randint(3, 8)))
+            title, paras = _fake_article(rng, texts, f"通知{n}")
             images = [f"/__local/{news_id % 16:X}/{news_id % 251:02X}/{news_id}_{i}.jpg" for i in range(rng.randint(0, 2))]
             add(url, vsb_article(title, f"2025-{1 + n % 12:02d}-{1 + n % 28:02d} 10:{n % 60:02d}", paras, images, news_id))
             rows.append((f"/info/1{column[-3:]}/{news_id}.htm", title, "2025-01-01"))

@@ -15,7 +15,7 @@ from twisted.internet.error import (
 )
 
 from newscrawl import __version__
-from newscrawl.config import ConfigError, Source, adhoc_source, load_sources, source_for_host
+from newscrawl.config import Source, adhoc_source, load_sources, source_for_host
 from newscrawl.dates import CHINA_TZ
 from newscrawl.extract.article import extract_article
 from newscrawl.extract.detect import is_login_page
@@ -74,10 +74,8 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        try:
-            spider.sources = load_sources(settings.get("NEWSCRAWL_SOURCES_FILE") or None)
-        except ConfigError as exc:
-            raise SystemExit(f"newscrawl: config error: {exc}") from None
+        # already validated by the spider loader, which stops a bad file with one line
+        spider.sources = load_sources(settings.get("NEWSCRAWL_SOURCES_FILE") or None)
         spider.source = spider.sources.get(spider.source_name) if spider.source_name else None
         spider.max_pages = int(spider.max_pages_arg) if spider.max_pages_arg else settings.getint("NEWSCRAWL_MAX_PAGES", 0)
         spider.fetch_views = settings.getbool("NEWSCRAWL_VIEWS", True)
