@@ -1,4 +1,4 @@
-"""Incremental state: an SQLite file recording every article written to the archive."""
+"""Incremental state: an SQLite file recording every article archived, and every one that failed."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 STATE_FILE_NAME = ".newscrawl-state.sqlite3"
 MIGRATIONS = {
     # version -> statements that bring a store from version-1 to version
@@ -32,29 +32,66 @@ MIGRATIONS = {
         # stop paginating at a page of known articles (an interrupted first crawl must go on)
         "CREATE TABLE IF NOT EXISTS columns (url TEXT PRIMARY KEY, completed_at REAL NOT NULL)",
     ],
+    3: [
+        # 'archived' rows have a file; 'duplicate' rows are reposts of an archived text, recorded so
+        # that an hourly run does not fetch every repost again forever
+        "ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT 'archived'",
+        # articles that did not reach the archive (download, extraction, write or state failure):
+        # later runs retry them first, a bounded number of times
+        """CREATE TABLE IF NOT EXISTS failures (
+               urlname TEXT PRIMARY KEY,
+               url TEXT NOT NULL,
+               source TEXT NOT NULL,
+               column_url TEXT NOT NULL DEFAULT '',
+               cms TEXT NOT NULL DEFAULT 'auto',
+               kind TEXT NOT NULL,
+               reason TEXT NOT NULL DEFAULT '',
+               attempts INTEGER NOT NULL DEFAULT 0,
+               last_try REAL NOT NULL
+           )""",
+        "CREATE INDEX IF NOT EXISTS failures_source ON failures (source)",
+        "CREATE INDEX IF NOT EXISTS failures_column ON failures (column_url)",
+    ],
 }
 
 
 class StateError(RuntimeError):
-    """The state file is unusable (corrupt, or from a newer newscrawl)."""
+    """The state file is unusable (corrupt, locked, unwritable, or from a newer newscrawl)."""
+
+
+def _diagnose(path: Path, exc: sqlite3.Error) -> StateError:
+    """One line that names the real cause and the right remedy."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return StateError(f"state file {path} is locked by another process (another crawl, or a program "
+                          "holding it open): wait for it to finish, then run again")
+    if "readonly" in text or "unable to open" in text or "read-only" in text or isinstance(exc, PermissionError):
+        return StateError(f"state file {path} cannot be written ({text}): check the folder's permissions "
+                          "and free space, or set NEWSCRAWL_STATE_PATH")
+    return StateError(
+        f"state file {path} is not a usable SQLite database ({text}); move it aside and "
+        "re-run with -a full=1: every article found is recorded again (unchanged files are not rewritten)"
+    )
 
 
 class StateStore:
-    """Articles already archived, looked up by urlname or content fingerprint (both indexed)."""
+    """Articles archived (by urlname or content fingerprint, both indexed) and articles pending a retry."""
 
-    def __init__(self, path: str | os.PathLike):
+    backend = "sqlite"
+
+    def __init__(self, path: str | os.PathLike, timeout: float = 30.0):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(f"state file {self.path}: cannot create its folder ({exc.strerror})") from None
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=timeout)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StateError(
-                f"state file {self.path} is not a usable SQLite database ({exc}); move it aside and "
-                "re-run with -a full=1: every article found is recorded again (unchanged files are not rewritten)"
-            ) from None
+        except sqlite3.Error as exc:
+            raise _diagnose(self.path, exc) from None
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -62,50 +99,125 @@ class StateStore:
             raise StateError(f"state file {self.path} has schema {version}, newer than this newscrawl ({SCHEMA_VERSION})")
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self.db:
-                self.db.execute("BEGIN")
+                self.db.execute("BEGIN IMMEDIATE")
                 for statement in MIGRATIONS[target]:
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version={target}")
             logger.info("state %s migrated to schema %d", self.path, target)
 
+    # ---- what is known ---------------------------------------------------------------------
     def has(self, urlname: str) -> bool:
+        """Archived, or recorded as a repost of an archived text."""
         return self.db.execute("SELECT 1 FROM articles WHERE urlname=?", (urlname,)).fetchone() is not None
 
+    def known(self, urlname: str, max_attempts: int) -> bool:
+        """Nothing more to fetch: archived, a recorded repost, or a failure that used up its attempts."""
+        return self.db.execute(
+            "SELECT 1 FROM articles WHERE urlname=? UNION ALL "
+            "SELECT 1 FROM failures WHERE urlname=? AND attempts>=?", (urlname, urlname, max_attempts),
+        ).fetchone() is not None
+
     def urlname_with_fingerprint(self, fingerprint: str) -> str | None:
-        row = self.db.execute("SELECT urlname FROM articles WHERE fingerprint=? LIMIT 1", (fingerprint,)).fetchone()
+        row = self.db.execute(
+            "SELECT urlname FROM articles WHERE fingerprint=? AND kind='archived' LIMIT 1", (fingerprint,)
+        ).fetchone()
         return row[0] if row else None
 
-    def record(self, *, urlname: str, url: str, source: str, path: str, fingerprint: str, published: str | None) -> None:
+    # ---- recording -------------------------------------------------------------------------
+    def record(self, *, urlname: str, url: str, source: str, path: str, fingerprint: str, published: str | None,
+               kind: str = "archived") -> None:
         """Called only after the archive file is in place, so a crash never records a missing file."""
-        self.db.execute(
-            "INSERT OR REPLACE INTO articles (urlname, url, source, path, fingerprint, published, written_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (urlname, url, source, path, fingerprint, published, time.time()),
-        )
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(
+                "INSERT OR REPLACE INTO articles (urlname, url, source, path, fingerprint, published, written_at, kind) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (urlname, url, source, path, fingerprint, published, time.time(), kind),
+            )
+            self.db.execute("DELETE FROM failures WHERE urlname=?", (urlname,))
 
+    def record_duplicate(self, *, urlname: str, url: str, source: str, fingerprint: str) -> None:
+        """A repost of an archived text: known from now on, never fetched again, no file."""
+        self.record(urlname=urlname, url=url, source=source, path="", fingerprint=fingerprint, published=None,
+                    kind="duplicate")
+
+    def record_failure(self, *, urlname: str, url: str, source: str, kind: str, reason: str = "",
+                       column: str = "", cms: str = "auto") -> int:
+        """One more failed attempt at an article; returns the attempts so far."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(
+                "INSERT INTO failures (urlname, url, source, column_url, cms, kind, reason, attempts, last_try) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT(urlname) DO UPDATE SET "
+                "kind=excluded.kind, reason=excluded.reason, attempts=failures.attempts+1, last_try=excluded.last_try, "
+                "column_url=CASE WHEN excluded.column_url<>'' THEN excluded.column_url ELSE failures.column_url END",
+                (urlname, url, source, column, cms, kind, reason[:500], time.time()),
+            )
+            row = self.db.execute("SELECT attempts FROM failures WHERE urlname=?", (urlname,)).fetchone()
+        return row[0] if row else 1
+
+    def pending(self, source: str, max_attempts: int) -> list[dict]:
+        """Failed articles of a source that still have attempts left, oldest try first."""
+        rows = self.db.execute(
+            "SELECT urlname, url, column_url, cms, kind, attempts FROM failures "
+            "WHERE source=? AND attempts<? ORDER BY last_try", (source, max_attempts),
+        ).fetchall()
+        return [dict(zip(("urlname", "url", "column", "cms", "kind", "attempts"), r)) for r in rows]
+
+    def failures(self, source: str | None = None) -> list[dict]:
+        query = "SELECT urlname, url, source, column_url, kind, reason, attempts, last_try FROM failures"
+        rows = self.db.execute(query + (" WHERE source=?" if source else "") + " ORDER BY source, last_try",
+                               (source,) if source else ()).fetchall()
+        return [dict(zip(("urlname", "url", "source", "column", "kind", "reason", "attempts", "last_try"), r))
+                for r in rows]
+
+    def column_has_pending(self, column: str, max_attempts: int) -> bool:
+        return self.db.execute("SELECT 1 FROM failures WHERE column_url=? AND attempts<? LIMIT 1",
+                               (column, max_attempts)).fetchone() is not None
+
+    # ---- columns ---------------------------------------------------------------------------
     def column_complete(self, url: str) -> bool:
         return self.db.execute("SELECT 1 FROM columns WHERE url=?", (url,)).fetchone() is not None
 
     def mark_column_complete(self, url: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO columns (url, completed_at) VALUES (?, ?)", (url, time.time()))
 
+    # ---- reports and maintenance -----------------------------------------------------------
     def count(self, source: str | None = None) -> int:
+        """Articles archived (with a file)."""
         if source:
-            return self.db.execute("SELECT COUNT(*) FROM articles WHERE source=?", (source,)).fetchone()[0]
-        return self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            return self.db.execute("SELECT COUNT(*) FROM articles WHERE source=? AND kind='archived'",
+                                   (source,)).fetchone()[0]
+        return self.db.execute("SELECT COUNT(*) FROM articles WHERE kind='archived'").fetchone()[0]
 
     def sources(self) -> list[tuple[str, int]]:
-        return self.db.execute("SELECT source, COUNT(*) FROM articles GROUP BY source ORDER BY source").fetchall()
+        return self.db.execute("SELECT source, COUNT(*) FROM articles WHERE kind='archived' "
+                               "GROUP BY source ORDER BY source").fetchall()
 
     def missing_files(self, root: Path) -> list[str]:
-        """urlnames recorded whose archive file is gone."""
-        rows = self.db.execute("SELECT urlname, path FROM articles").fetchall()
+        """urlnames recorded as archived whose archive file is gone."""
+        rows = self.db.execute("SELECT urlname, path FROM articles WHERE kind='archived'").fetchall()
         return [u for u, p in rows if not (root / p).exists()]
 
     def forget(self, urlnames) -> int:
+        """Forget archived articles (their file is gone) and queue them for the next crawl to fetch again.
+
+        They go to the failures table with no attempt used, so the next run requests them first,
+        wherever they now stand in their column (a column stops paginating at known articles).
+        """
         count = 0
-        for urlname in urlnames:
-            count += self.db.execute("DELETE FROM articles WHERE urlname=?", (urlname,)).rowcount
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            for urlname in urlnames:
+                row = self.db.execute("SELECT url, source FROM articles WHERE urlname=?", (urlname,)).fetchone()
+                if row is None:
+                    continue
+                self.db.execute("DELETE FROM articles WHERE urlname=?", (urlname,))
+                self.db.execute(
+                    "INSERT OR REPLACE INTO failures (urlname, url, source, kind, reason, attempts, last_try) "
+                    "VALUES (?, ?, ?, 'pruned', 'archive file removed', 0, ?)", (urlname, row[0], row[1], time.time()),
+                )
+                count += 1
         return count
 
     def close(self) -> None:
@@ -123,14 +235,18 @@ def state_path(settings) -> Path:
     return Path(settings.get("NEWSCRAWL_OUTPUT_DIR") or "output") / STATE_FILE_NAME
 
 
+def open_store(settings) -> StateStore:
+    return StateStore(state_path(settings), timeout=settings.getfloat("NEWSCRAWL_STATE_TIMEOUT"))
+
+
 def store_for(crawler) -> StateStore:
     """The crawl's one StateStore, shared by its spider and pipelines (one writer per process)."""
-    store = getattr(crawler, "_newscrawl_state", None)
+    store = getattr(crawler, "newscrawl_state", None)
     if store is None:
         path = state_path(crawler.settings)
         existed = path.exists()
-        store = StateStore(path)
-        crawler._newscrawl_state = store
+        store = open_store(crawler.settings)
+        crawler.newscrawl_state = store
         output_dir = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
         if not existed and any(output_dir.glob("*/*.md")):
             from newscrawl.rebuild import rebuild_from_archive
