@@ -8,6 +8,7 @@ import re
 import yaml
 
 from newscrawl.dates import archive_date
+from newscrawl.markdown import escape_inline, escape_line_start, file_label, markdown_url
 
 SUMMARY_LENGTH = 200
 SUMMARY_MARKS = "。！？；，"
@@ -15,6 +16,8 @@ MORE_MARKER = "<!--more-->"
 SOURCE_LINK_TEXT = "转入文章首发地址"
 SOURCE_LINK_RE = re.compile(r"\[" + re.escape(SOURCE_LINK_TEXT) + r"\]\((?P<url>[^)\s]+)\)\s*$")
 WHITESPACE_RE = re.compile(r"\s+")
+# a paragraph that is only a link: the source link, or an attachment listed after the text
+LINK_ONLY_RE = re.compile(r"^\[[^\n]*\]\(https?://[^)\s]*\)$")
 
 
 def _yaml_line(key: str, value) -> str:
@@ -48,29 +51,58 @@ def front_matter(item) -> str:
     return "\n".join(lines) + "\n"
 
 
-def with_more_marker(text: str) -> str:
-    """Insert <!--more--> after the summary: the first 200 characters, cut at the last clause mark."""
+def summary_cut(text: str) -> int | None:
+    """Where <!--more--> goes: after the first 200 characters, cut at the last clause mark (None: no cut)."""
     if len(text) <= SUMMARY_LENGTH:
-        return text
+        return None
     head = text[:SUMMARY_LENGTH]
     cut = max(head.rfind(mark) for mark in SUMMARY_MARKS)
-    cut = cut + 1 if cut >= 0 else SUMMARY_LENGTH
+    return cut + 1 if cut >= 0 else SUMMARY_LENGTH
+
+
+def with_more_marker(text: str, render=lambda part: part) -> str:
+    """Insert <!--more--> after the summary; render (the escaping) applies to each side of the cut."""
+    cut = summary_cut(text)
+    if cut is None:
+        return render(text)
     summary, rest = text[:cut].rstrip("\n"), text[cut:]
     if rest.startswith("\n"):
         # the cut fell on a paragraph end: the marker stands between the two paragraphs
-        return f"{summary}\n{MORE_MARKER}\n\n{rest.lstrip(chr(10))}"
-    return f"{summary}\n{MORE_MARKER}\n{rest}"
+        return f"{render(summary)}\n{MORE_MARKER}\n\n{render(rest.lstrip(chr(10)))}"
+    return f"{render(summary)}\n{MORE_MARKER}\n{render(rest)}"
 
 
-def render_body(paragraphs: list[str], images: list[str], url: str) -> str:
-    """Body text (with the summary marker), then every image, then the source link (no final newline)."""
+def render_body(paragraphs: list[str], images: list[str], url: str, attachments=()) -> str:
+    """Body text (escaped, with the summary marker and attachment links), images, the source link.
+
+    Attachments are linked where their name stands in the text, else listed after it. No final newline.
+    """
     parts = []
+    unplaced = [a for a in attachments if a.get("url") and markdown_url(a["url"])]
+
+    def render(text: str) -> str:
+        return "\n\n".join(render_paragraph(p, unplaced) for p in text.split("\n\n"))
+
     text = "\n\n".join(paragraphs)
     if text:
-        parts.append(with_more_marker(text))
-    parts.extend(f"![图]({image})" for image in images)
+        parts.append(with_more_marker(text, render))
+    parts.extend(f"[{escape_inline(a.get('name') or file_label(a['url']))}]({markdown_url(a['url'])})"
+                 for a in unplaced)
+    parts.extend(f"![图]({markdown_url(image) or image})" for image in images)
     parts.append(f"[{SOURCE_LINK_TEXT}]({url})")
     return "\n\n".join(parts)
+
+
+def render_paragraph(raw: str, unplaced: list[dict]) -> str:
+    """One paragraph of page text as Markdown that renders literally; attachment names become links."""
+    out = escape_inline(raw)
+    for attachment in list(unplaced):
+        name = (attachment.get("name") or "").strip()
+        escaped = escape_inline(name)
+        if name and name in raw and escaped in out:
+            out = out.replace(escaped, f"[{escaped}]({markdown_url(attachment['url'])})", 1)
+            unplaced.remove(attachment)
+    return out if out.startswith("[") else escape_line_start(out)
 
 
 def render_markdown(item) -> str:
@@ -104,4 +136,4 @@ def body_paragraphs(markdown: str) -> list[str]:
     """The text paragraphs of an archive file (no summary marker, images or source link)."""
     body = markdown.split("\n---\n", 1)[1] if markdown.startswith("---\n") else markdown
     body = body.replace("\n<!--more-->\n\n", "\n\n").replace("\n<!--more-->\n", "")
-    return [p for p in body.split("\n\n") if p.strip() and not p.startswith(("![图](", f"[{SOURCE_LINK_TEXT}]("))]
+    return [p for p in body.split("\n\n") if p.strip() and not p.startswith("![图](") and not LINK_ONLY_RE.match(p)]

@@ -35,6 +35,7 @@ class ArticleItem:
     images: list[str] = field(default_factory=list)
     attachments: list[dict] = field(default_factory=list)
     original_title: str | None = None
+    column: str = ""  # the list page it was found on (for retries); not exported
     # derived by the pipelines
     urlname: str = ""
     body: str = ""

@@ -22,7 +22,7 @@ def lock_path(state_file: Path, source: str) -> Path:
 def acquire(state_file: Path, source: str) -> Path:
     """Take the source's lock (no-op if this process holds it); the OS releases it if the process dies."""
     path = lock_path(state_file, source)
-    key = str(path.resolve()) if path.exists() else str(path.absolute())
+    key = os.path.abspath(path)
     if key in _held:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,7 +41,7 @@ def acquire(state_file: Path, source: str) -> Path:
 
 def held(state_file: Path, source: str) -> bool:
     path = lock_path(state_file, source)
-    return str(path.absolute()) in _held or (path.exists() and str(path.resolve()) in _held)
+    return os.path.abspath(path) in _held
 
 
 def release_all() -> None:

@@ -1,4 +1,4 @@
-"""Log hygiene: a site that cannot be reached is one line in the log, not a traceback."""
+"""Log hygiene: network failures without tracebacks; Scrapy's dumps demoted to DEBUG."""
 
 from __future__ import annotations
 
@@ -11,6 +11,11 @@ from twisted.internet.error import ConnectError, DNSLookupError, TimeoutError as
 
 NETWORK_ERRORS = (CannotResolveHostError, DownloadConnectionRefusedError, DownloadFailedError,
                   DownloadTimeoutError, ConnectError, DNSLookupError, TwistedTimeoutError)
+# Loggers whose INFO lines are settings, versions, middleware lists and stats dumps (~1,900 lines
+# for `make crawl`): useful when debugging, noise in a cron mail.
+DEMOTED_LOGGERS = ("scrapy.utils.log", "scrapy.crawler", "scrapy.middleware", "scrapy.statscollectors",
+                   "scrapy.extensions.logstats", "scrapy.extensions.telnet", "scrapy.core.engine",
+                   "scrapy.addons", "scrapy.core.downloader.tls", "py.warnings.scrapy")
 
 
 class NetworkTracebackFilter(logging.Filter):
@@ -23,8 +28,21 @@ class NetworkTracebackFilter(logging.Filter):
         return True
 
 
+class DemoteInfoFilter(logging.Filter):
+    """INFO becomes DEBUG; handlers at INFO then skip it (their level is checked after logger filters)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
 def install() -> None:
     # robots.txt failures are logged with exc_info by Scrapy's RobotsTxtMiddleware
     target = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
     if not any(isinstance(f, NetworkTracebackFilter) for f in target.filters):
         target.addFilter(NetworkTracebackFilter())
+    for name in DEMOTED_LOGGERS:
+        demoted = logging.getLogger(name)
+        if not any(isinstance(f, DemoteInfoFilter) for f in demoted.filters):
+            demoted.addFilter(DemoteInfoFilter())

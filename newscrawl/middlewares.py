@@ -1,14 +1,18 @@
-"""Downloader middlewares: anti-bot walls (瑞数, HTTP 412) and retries with exponential backoff."""
+"""Downloader middlewares: stay on the source's sites, decode by evidence, see anti-bot walls, back off."""
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, TextResponse
 
+from newscrawl.encoding import choose_encoding
 from newscrawl.extract.detect import is_antibot_page
+from newscrawl.outcomes import count
 from newscrawl.urls import host_of
 
 logger = logging.getLogger(__name__)
@@ -18,8 +22,96 @@ class BlockedRequest(IgnoreRequest):
     """The site answered with an anti-bot page; counted by the middleware that raised it."""
 
 
+class OffsiteRequest(IgnoreRequest):
+    """A request or redirect outside the source's domains, or to a private address: refused."""
+
+
+def host_allowed(host: str, domains) -> bool:
+    """host is one of domains or a subdomain of one; an IP literal only when a domain names it exactly."""
+    host = (host or "").lower().rstrip(".")
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        address = None
+    if address is not None:
+        return host in domains
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def is_internal_address(host: str) -> bool:
+    """Loopback, private, link-local (169.254.169.254) and other non-public IP literals."""
+    try:
+        address = ipaddress.ip_address((host or "").strip("[]"))
+    except ValueError:
+        return False
+    return not address.is_global
+
+
+class OffsiteGuardMiddleware:
+    """Every newscrawl request (and every redirect, which comes back through here) stays on its source.
+
+    Article requests are dont_filter (see NewsSpider.article_request), which also switches off Scrapy's
+    OffsiteMiddleware, and redirects inherit it; so the guard reads the domains each request carries
+    in meta["newscrawl_domains"] (+ meta["newscrawl_extra_domains"]) instead.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request):
+        domains = request.meta.get("newscrawl_domains")
+        if domains is None:
+            host = host_of(request.url)
+            if is_internal_address(host) and not request.url.endswith("/robots.txt"):
+                return self.refuse(request, host, "a private or loopback address")
+            return None
+        domains = tuple(domains) + tuple(request.meta.get("newscrawl_extra_domains") or ())
+        host = host_of(request.url)
+        if host_allowed(host, domains):
+            return None
+        return self.refuse(request, host, f"outside {', '.join(domains[:3])}")
+
+    def refuse(self, request, host: str, why: str):
+        redirected = bool(request.meta.get("redirect_urls"))
+        kind = "offsite_redirect" if redirected else "offsite"
+        count(self.crawler.stats, f"errors/{kind}", source=request.meta.get("newscrawl_source"))
+        origin = request.meta["redirect_urls"][0] if redirected else request.url
+        raise OffsiteRequest(f"{'redirect to' if redirected else 'request for'} {host} refused ({why}) <{origin}>")
+
+
+class EncodingMiddleware:
+    """Re-decodes HTML whose declared encoding the bytes contradict (UTF-8 header over GBK, lying BOM)."""
+
+    def process_response(self, request, response):
+        if not isinstance(response, TextResponse) or not response.body:
+            return response
+        if not isinstance(response, HtmlResponse) and b"<html" not in response.body[:2048].lower():
+            return response
+        encoding, bom = choose_encoding(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+        if not bom and _same_codec(response.encoding, encoding):
+            return response
+        # an explicit encoding wins over header and <meta>; the BOM goes so it cannot win either
+        return response.replace(body=response.body[bom:], encoding=encoding)
+
+
+def _same_codec(a: str | None, b: str) -> bool:
+    import codecs
+
+    try:
+        return bool(a) and codecs.lookup(a).name == codecs.lookup(b).name
+    except LookupError:
+        return False
+
+
 class AntiBotMiddleware:
-    """Turns a wall page into a counted, logged refusal instead of content."""
+    """Turns a wall page into a counted, logged refusal instead of content.
+
+    Runs after HttpCompressionMiddleware has decompressed the body (a gzip-served 瑞数 page).
+    """
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -35,9 +127,9 @@ class AntiBotMiddleware:
         if not is_antibot_page(response.status, response.body):
             return response
         host = host_of(response.url)
-        stats = self.crawler.stats
-        stats.inc_value("newscrawl/blocked")
-        stats.inc_value(f"newscrawl/blocked_host/{host}")
+        source = request.meta.get("newscrawl_source")
+        count(self.crawler.stats, "blocked", source=source)
+        self.crawler.stats.inc_value(f"newscrawl/blocked_host/{host}")
         if host not in self.warned_hosts:
             self.warned_hosts.add(host)
             logger.error("%s blocked the crawler: an anti-bot page (瑞数, HTTP %d) instead of content <%s>",
@@ -50,10 +142,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings):
         super().__init__(settings)
-        self.base = settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_BASE", 2.0)
-        self.cap = settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_MAX", 60.0)
+        self.base = settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_BASE")
+        self.cap = settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_MAX")
 
     def _retry(self, request, reason):
+        # RetryMiddleware has no public hook for the retried request; _retry is the one place
         retry = super()._retry(request, reason)
         if retry is not None and self.base > 0:
             retry.meta["newscrawl_retry_delay"] = min(self.cap, self.base * 2 ** (retry.meta.get("retry_times", 1) - 1))

@@ -1,6 +1,10 @@
 """Scrapy settings for newscrawl: polite defaults for small university servers."""
 
+from newscrawl import logfilters
 from newscrawl.items import EXPORT_FIELDS
+
+# Scrapy's settings and stats dumps go to DEBUG: at INFO a run prints its start, summaries, problems.
+logfilters.install()
 
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
@@ -13,13 +17,16 @@ NEWSCRAWL_OUTPUT_DIR = "output"          # archive Markdown goes to <dir>/<sourc
 NEWSCRAWL_STATE_PATH = ""                # default: <NEWSCRAWL_OUTPUT_DIR>/.newscrawl-state.sqlite3
 NEWSCRAWL_SOURCES_FILE = ""              # default: the sources.yaml shipped in the package
 NEWSCRAWL_VIEWS = True                   # fetch view counts from the site's counter URL
-NEWSCRAWL_MAX_PAGES = 0                  # list pages per column; 0 = until the last page
+NEWSCRAWL_MAX_PAGES = 500                # list pages per column per run (a cap on endless pagination); 0 = no cap
+NEWSCRAWL_MAX_LINKS_PER_PAGE = 1000      # article links followed per list page (logged when a page has more)
+NEWSCRAWL_MAX_ATTEMPTS = 3               # runs that try a failed article before giving up on it
+NEWSCRAWL_STATE_TIMEOUT = 30.0           # seconds to wait for a state file another process is writing
 NEWSCRAWL_STOP_AT_KNOWN_PAGE = True      # stop paginating at a page whose articles are all archived
 NEWSCRAWL_FULL = False                   # like -a full=1: re-crawl articles already archived
 NEWSCRAWL_WRITE_ARCHIVE = True           # write archive Markdown files
 NEWSCRAWL_CONTACT_URL = "https://github.com/newscrawl/newscrawl"
 NEWSCRAWL_MAX_FAILED_SHARE = 0.5         # a source whose new articles fail more than this is broken
-NEWSCRAWL_SUMMARY_JSON = True            # also write <output>/<source>/.last-crawl.json
+NEWSCRAWL_SUMMARY_JSON = True            # also write <output>/.newscrawl/<source>.last-crawl.json
 NEWSCRAWL_THEPAPER_PPH_API = "https://api.thepaper.cn/contentapi/cont/pph/user"  # 澎湃号 article list
 
 # ---- politeness ---------------------------------------------------------------------------
@@ -29,7 +36,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5              # ±50% around DOWNLOAD_DELAY
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -47,7 +54,11 @@ NEWSCRAWL_RETRY_BACKOFF_BASE = 2.0       # seconds before the first retry; doubl
 NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
 
 DOWNLOADER_MIDDLEWARES = {
-    "newscrawl.middlewares.AntiBotMiddleware": 950,
+    # before robots.txt (100): a request off its source never goes out, not even for robots.txt
+    "newscrawl.middlewares.OffsiteGuardMiddleware": 50,
+    # process_response runs from high to low: these see the body after HttpCompression (590)
+    "newscrawl.middlewares.EncodingMiddleware": 585,
+    "newscrawl.middlewares.AntiBotMiddleware": 580,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.middlewares.BackoffRetryMiddleware": 550,
 }
@@ -61,6 +72,12 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "newscrawl.summary.CrawlSummary": 500,
 }
+
+# a cron job opens no listening port
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+# one line per dropped or failed article, never the item itself
+LOG_FORMATTER = "newscrawl.logformatter.OneLineLogFormatter"
 
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = EXPORT_FIELDS

@@ -103,7 +103,7 @@ class StateStore:
                 for statement in MIGRATIONS[target]:
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version={target}")
-            logger.info("state %s migrated to schema %d", self.path, target)
+            (logger.info if version else logger.debug)("state %s migrated to schema %d", self.path, target)
 
     # ---- what is known ---------------------------------------------------------------------
     def has(self, urlname: str) -> bool:
@@ -142,16 +142,22 @@ class StateStore:
                     kind="duplicate")
 
     def record_failure(self, *, urlname: str, url: str, source: str, kind: str, reason: str = "",
-                       column: str = "", cms: str = "auto") -> int:
-        """One more failed attempt at an article; returns the attempts so far."""
+                       column: str = "", cms: str = "auto", use_attempt: bool = True) -> int:
+        """One more failed attempt at an article; returns the attempts so far.
+
+        use_attempt=False records it without using up an attempt (an anti-bot wall says nothing
+        about the article: it is tried again, however long the wall stands).
+        """
+        step = 1 if use_attempt else 0
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
                 "INSERT INTO failures (urlname, url, source, column_url, cms, kind, reason, attempts, last_try) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT(urlname) DO UPDATE SET "
-                "kind=excluded.kind, reason=excluded.reason, attempts=failures.attempts+1, last_try=excluded.last_try, "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(urlname) DO UPDATE SET "
+                "kind=excluded.kind, reason=excluded.reason, attempts=failures.attempts+excluded.attempts, "
+                "last_try=excluded.last_try, "
                 "column_url=CASE WHEN excluded.column_url<>'' THEN excluded.column_url ELSE failures.column_url END",
-                (urlname, url, source, column, cms, kind, reason[:500], time.time()),
+                (urlname, url, source, column, cms, kind, reason[:500], step, time.time()),
             )
             row = self.db.execute("SELECT attempts FROM failures WHERE urlname=?", (urlname,)).fetchone()
         return row[0] if row else 1
@@ -171,6 +177,11 @@ class StateStore:
         return [dict(zip(("urlname", "url", "source", "column", "kind", "reason", "attempts", "last_try"), r))
                 for r in rows]
 
+    def retry_given_up(self, source: str | None = None) -> int:
+        """Give every failed article its attempts back (after fixing what made them fail)."""
+        query = "UPDATE failures SET attempts=0"
+        return self.db.execute(query + (" WHERE source=?" if source else ""), (source,) if source else ()).rowcount
+
     def column_has_pending(self, column: str, max_attempts: int) -> bool:
         return self.db.execute("SELECT 1 FROM failures WHERE column_url=? AND attempts<? LIMIT 1",
                                (column, max_attempts)).fetchone() is not None
@@ -189,6 +200,10 @@ class StateStore:
             return self.db.execute("SELECT COUNT(*) FROM articles WHERE source=? AND kind='archived'",
                                    (source,)).fetchone()[0]
         return self.db.execute("SELECT COUNT(*) FROM articles WHERE kind='archived'").fetchone()[0]
+
+    def is_empty(self) -> bool:
+        return (self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
+                and self.db.execute("SELECT 1 FROM failures LIMIT 1").fetchone() is None)
 
     def sources(self) -> list[tuple[str, int]]:
         return self.db.execute("SELECT source, COUNT(*) FROM articles WHERE kind='archived' "
@@ -244,11 +259,11 @@ def store_for(crawler) -> StateStore:
     store = getattr(crawler, "newscrawl_state", None)
     if store is None:
         path = state_path(crawler.settings)
-        existed = path.exists()
         store = open_store(crawler.settings)
         crawler.newscrawl_state = store
         output_dir = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
-        if not existed and any(output_dir.glob("*/*.md")):
+        # an empty state beside archive files: the file was lost (or is new next to an old archive)
+        if store.is_empty() and any(output_dir.glob("*/*.md")):
             from newscrawl.rebuild import rebuild_from_archive
 
             logger.warning("state file %s was missing but %s holds archive files: rebuilding it from them",

@@ -9,33 +9,51 @@ from pathlib import Path
 
 from scrapy import signals
 
-from newscrawl import logfilters
+from newscrawl.outcomes import BENIGN_DROPS
 
 logger = logging.getLogger("newscrawl.summary")
 
 EXIT_OK = 0
-EXIT_BROKEN = 3   # no article links at all, unreachable, or too many new articles failed
-EXIT_BLOCKED = 4  # an anti-bot wall answered instead of the site
+EXIT_USAGE = 1        # could not start: a bad argument, sources file, output folder or state file
+EXIT_BROKEN = 3       # no article links at all, unreachable, or too many new articles failed
+EXIT_BLOCKED = 4      # an anti-bot wall answered instead of the site
 EXIT_INTERRUPTED = 5  # stopped before the end (SIGTERM, Ctrl-C): run again to finish
+EXIT_LOCKED = 6       # another crawl of the same source is running: this one did nothing
+SUMMARY_DIR = ".newscrawl"
 
 
-def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finished") -> dict:
-    """Figures and verdict of one crawl from its Scrapy stats."""
+def summary_path(output_dir: Path, name: str) -> Path:
+    """Outside the archive folders, so output/<source>/ holds only articles."""
+    return Path(output_dir) / SUMMARY_DIR / f"{name.replace('/', '_')}.last-crawl.json"
+
+
+def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finished", prefix: str = "newscrawl/") -> dict:
+    """Figures and verdict of one crawl (or one source of it: prefix newscrawl/source/<name>/)."""
     def get(key):
-        return int(stats.get(f"newscrawl/{key}", 0) or 0)
+        return int(stats.get(f"{prefix}{key}", 0) or 0)
 
-    dropped = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newscrawl/dropped/")}
-    errors = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newscrawl/errors/")}
+    def group(name):
+        start = f"{prefix}{name}/"
+        return {k[len(start):]: v for k, v in stats.items() if k.startswith(start) and "/" not in k[len(start):]}
+
+    dropped, errors, failed = group("dropped"), group("errors"), group("failed")
     summary = {
         "lists_read": get("lists/read"), "lists_failed": get("lists/failed"),
         "articles_found": get("articles/found"), "articles_new": get("articles/new"),
+        "articles_retried": get("articles/retried"),
         "articles_written": get("articles/written"), "articles_unchanged": get("articles/unchanged"),
         "already_archived": get("articles/already_archived"), "articles_failed": get("articles/failed"),
+        "given_up": get("articles/given_up"), "failed": failed,
         "dropped": dropped, "blocked": get("blocked"), "http_errors": errors,
-        "date_fallback": get("date_fallback"),
+        "date_fallback": get("date_fallback"), "page_cap": get("lists/page_cap"),
+        "page_repeat": get("lists/page_repeat"), "link_cap": get("lists/link_cap"),
+        "items_exported": int(stats.get("item_scraped_count", 0) or 0) if prefix == "newscrawl/" else None,
     }
     problems, code = [], EXIT_OK
     lists_tried = summary["lists_read"] + summary["lists_failed"]
+    attempted = summary["articles_new"] + summary["articles_retried"] + get("articles/requested")
+    archived = summary["articles_written"] + summary["articles_unchanged"]
+    not_benign = sum(v for k, v in dropped.items() if k not in BENIGN_DROPS)
     if summary["blocked"]:
         problems.append(f"the site blocked the crawler ({summary['blocked']} anti-bot pages)")
         code = EXIT_BLOCKED
@@ -45,65 +63,106 @@ def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finish
     elif lists_tried and summary["articles_found"] == 0 and not summary["blocked"]:
         problems.append("its list pages yielded no article link at all (layout changed, or pages failed)")
         code = max(code, EXIT_BROKEN)
-    attempted = summary["articles_new"] + int(stats.get("newscrawl/articles/requested", 0) or 0)
-    if attempted and summary["articles_failed"] / attempted > max_failed_share:
-        problems.append(f"{summary['articles_failed']} of {attempted} new articles failed")
-        code = max(code, EXIT_BROKEN)
+    if attempted and summary["articles_failed"]:
+        share = summary["articles_failed"] / attempted
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(failed.items()))
+        problems.append(f"{summary['articles_failed']} of {attempted} articles failed ({kinds})")
+        if share > max_failed_share or archived == 0:
+            code = max(code, EXIT_BROKEN)
+    if attempted and archived == 0 and not_benign and code == EXIT_OK:
+        # every new article dropped as empty, untitled, a login page…: the site changed under us
+        problems.append(f"none of {attempted} new articles was archived")
+        code = EXIT_BROKEN
     if not lists_tried and not attempted and not summary["blocked"] and code == EXIT_OK:
         problems.append("nothing to crawl: no list pages, URLs or accounts given")
-    if finish_reason != "finished" and code == EXIT_OK:
+    if finish_reason != "finished" and code in (EXIT_OK,):
         problems.append(f"interrupted ({finish_reason}): run again to finish, nothing is lost")
         code = EXIT_INTERRUPTED
     summary["problems"] = problems
-    summary["status"] = {EXIT_OK: "ok", EXIT_BLOCKED: "blocked", EXIT_INTERRUPTED: "interrupted"}.get(code, "broken")
-    if code == EXIT_OK and problems:
-        summary["status"] = "idle"
-    summary["exit_code"] = code
+    status = {EXIT_OK: "ok", EXIT_BLOCKED: "blocked", EXIT_INTERRUPTED: "interrupted"}.get(code, "broken")
+    if code == EXIT_OK and problems and not summary["articles_failed"]:
+        status = "idle"
+    summary["status"], summary["exit_code"] = status, code
     return summary
 
 
 def format_summary(name: str, s: dict) -> str:
-    dropped = ", ".join(f"{k} {v}" for k, v in sorted(s["dropped"].items())) or "none"
-    errors = ", ".join(f"{k} {v}" for k, v in sorted(s["http_errors"].items())) or "none"
+    def listing(d):
+        return ", ".join(f"{k} {v}" for k, v in sorted(d.items())) or "none"
+
     lines = [
         f"crawl summary for {name}: {s['status'].upper()}" + (f" — {'; '.join(s['problems'])}" if s["problems"] else ""),
-        f"  list pages read {s['lists_read']}, failed {s['lists_failed']}",
-        f"  articles found {s['articles_found']}, new {s['articles_new']}, written {s['articles_written']}, "
-        f"unchanged {s['articles_unchanged']}, already archived {s['already_archived']}, failed {s['articles_failed']}",
-        f"  dropped: {dropped}",
-        f"  blocked: {s['blocked']}; errors: {errors}; dates from crawl time: {s['date_fallback']}",
-        f"  duration {s['duration_s']:.1f}s",
+        f"  list pages read {s['lists_read']}, failed {s['lists_failed']}"
+        + (f"; page cap reached {s['page_cap']}" if s.get("page_cap") else "")
+        + (f"; repeating pages {s['page_repeat']}" if s.get("page_repeat") else "")
+        + (f"; link cap reached {s['link_cap']}" if s.get("link_cap") else ""),
+        f"  articles found {s['articles_found']}, new {s['articles_new']}, retried {s['articles_retried']}, "
+        f"written {s['articles_written']}, unchanged {s['articles_unchanged']}, "
+        f"already archived {s['already_archived']}, failed {s['articles_failed']}, given up {s['given_up']}",
+        f"  failed: {listing(s['failed'])}",
+        f"  dropped: {listing(s['dropped'])}",
+        f"  blocked: {s['blocked']}; errors: {listing(s['http_errors'])}; dates from crawl time: {s['date_fallback']}",
     ]
+    if s.get("export_note"):
+        lines.append(f"  {s['export_note']}")
+    lines.append(f"  duration {s.get('duration_s', 0.0):.1f}s")
     return "\n".join(lines)
+
+
+def write_summary_json(output_dir: Path, name: str, s: dict) -> None:
+    try:
+        path = summary_path(output_dir, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(s, ensure_ascii=False, indent=1), encoding="utf-8")
+    except OSError as exc:
+        logger.warning("could not write the crawl summary JSON: %s", exc)
 
 
 class CrawlSummary:
     def __init__(self, crawler):
         self.crawler = crawler
         self.started = time.monotonic()
-        self.max_failed_share = crawler.settings.getfloat("NEWSCRAWL_MAX_FAILED_SHARE", 0.5)
-        self.write_json = crawler.settings.getbool("NEWSCRAWL_SUMMARY_JSON", True)
+        self.max_failed_share = crawler.settings.getfloat("NEWSCRAWL_MAX_FAILED_SHARE")
+        self.write_json = crawler.settings.getbool("NEWSCRAWL_SUMMARY_JSON")
         self.output_dir = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
+        self.exporting = bool(crawler.settings.getdict("FEEDS"))
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-        logfilters.install()
+        crawler.signals.connect(self.spider_error, signal=signals.spider_error)
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def spider_closed(self, spider, reason):
+    def spider_opened(self, spider):
+        logger.info("crawl of %s started", spider.name)
+
+    def spider_error(self, failure, response, spider):
+        # a bug in a callback: counted, so it can never pass for a clean run
+        request = getattr(response, "request", None)
+        kind = (request.meta.get("newscrawl_kind") if request is not None else None) or "request"
+        self.crawler.stats.inc_value("newscrawl/errors/spider_error")
+        if kind == "article":
+            self.crawler.stats.inc_value("newscrawl/articles/failed")
+            self.crawler.stats.inc_value("newscrawl/failed/extract_failed")
+        elif kind == "list":
+            self.crawler.stats.inc_value("newscrawl/lists/failed")
+
+    def finish(self, name: str, reason: str) -> dict:
+        """Summarize, log and store the crawl's verdict (also used after a forced shutdown)."""
         s = summarize(self.crawler.stats.get_stats(), self.max_failed_share, reason)
         s["duration_s"] = time.monotonic() - self.started
         s["finish_reason"] = reason
-        s["source"] = spider.name
-        text = format_summary(spider.name, s)
-        (logger.error if s["exit_code"] else logger.info)(text)
+        s["source"] = name
+        if self.exporting and s["items_exported"] == 0:
+            s["export_note"] = ("0 items exported: everything was archived already; -a full=1 re-exports"
+                                if s["already_archived"] else "0 items exported")
+        (logger.error if s["exit_code"] else logger.info)(format_summary(name, s))
         self.crawler.newscrawl_summary = s
         self.crawler.stats.set_value("newscrawl/exit_code", s["exit_code"])
         if self.write_json:
-            try:
-                folder = self.output_dir / spider.name.replace("/", "_")
-                folder.mkdir(parents=True, exist_ok=True)
-                (folder / ".last-crawl.json").write_text(json.dumps(s, ensure_ascii=False, indent=1), encoding="utf-8")
-            except OSError as exc:
-                logger.warning("could not write the crawl summary JSON: %s", exc)
+            write_summary_json(self.output_dir, name, s)
+        return s
+
+    def spider_closed(self, spider, reason):
+        self.finish(spider.name, reason)

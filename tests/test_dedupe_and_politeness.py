@@ -16,7 +16,7 @@ def test_same_text_reposted_on_another_site_is_archived_once(mirror, tmp_path):
     crawl(mirror, tmp_path, "article", "-a", f"url={XWZX},{ZWB}", "-O", str(out),
           settings={"CONCURRENT_REQUESTS": 1})
     assert len(list((tmp_path / "cumt").glob("*.md"))) == 1
-    summary = json.loads((tmp_path / "article" / ".last-crawl.json").read_text(encoding="utf-8"))
+    summary = json.loads((tmp_path / ".newscrawl" / "article.last-crawl.json").read_text(encoding="utf-8"))
     assert summary["dropped"] == {"duplicate_content": 1}
 
 

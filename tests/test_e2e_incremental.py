@@ -77,7 +77,7 @@ def test_json_lines_export_carries_normalized_fields(cumt_mirror, tmp_path):
 
 def test_summary_json_counts_the_crawl(cumt_mirror, tmp_path):
     crawl(cumt_mirror, tmp_path, "cumt", "-a", f"lists={LIST1}")
-    summary = json.loads((tmp_path / "cumt" / ".last-crawl.json").read_text(encoding="utf-8"))
+    summary = json.loads((tmp_path / ".newscrawl" / "cumt.last-crawl.json").read_text(encoding="utf-8"))
     assert (summary["status"], summary["lists_read"], summary["articles_found"], summary["articles_written"]) == ("ok", 2, 2, 2)
 
 

@@ -45,7 +45,7 @@ def faulty(tmp_path_factory):
     result = crawl(mirror, out, "cumt", "-a", f"lists={LIST}",
                    settings={"DOWNLOAD_TIMEOUT": 1, "DOWNLOAD_MAXSIZE": 100_000, "RETRY_TIMES": 2,
                              "NEWSCRAWL_MAX_FAILED_SHARE": 0.25})
-    summary = json.loads((out / "cumt" / ".last-crawl.json").read_text(encoding="utf-8"))
+    summary = json.loads((out / ".newscrawl" / "cumt.last-crawl.json").read_text(encoding="utf-8"))
     yield {"mirror": mirror, "urls": urls, "victims": victims, "out": out, "result": result, "summary": summary}
     mirror.close()
 
@@ -94,7 +94,7 @@ def test_source_whose_failed_share_exceeds_the_setting_is_broken(faulty):
     # 7 of 14 new articles failed (the login page is dropped, not failed): over the 0.25 set here
     assert faulty["summary"]["articles_failed"] == 7
     assert faulty["result"].returncode == 3
-    assert "7 of 14 new articles failed" in faulty["summary"]["problems"][0]
+    assert "7 of 14 articles failed" in faulty["summary"]["problems"][0]
 
 
 def test_malformed_html_and_nul_bytes_still_give_a_clean_article(mirror, tmp_path):

@@ -17,7 +17,7 @@ def one_article(mirror, tmp_path, page: str | bytes, url=ARTICLE, content_type="
     out = tmp_path / "items.jsonl"
     result = crawl(mirror, tmp_path, "article", "-a", f"url={url}", "-O", str(out))
     items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
-    summary = json.loads((tmp_path / "article" / ".last-crawl.json").read_text(encoding="utf-8"))
+    summary = json.loads((tmp_path / ".newscrawl" / "article.last-crawl.json").read_text(encoding="utf-8"))
     return result, items, summary
 
 

@@ -12,7 +12,7 @@ LIST = "http://news.uestc.edu.cn/jdxw.htm"
 
 
 def summary_of(tmp_path, name):
-    return json.loads((tmp_path / name / ".last-crawl.json").read_text(encoding="utf-8"))
+    return json.loads((tmp_path / ".newscrawl" / f"{name}.last-crawl.json").read_text(encoding="utf-8"))
 
 
 def test_http_412_wall_is_reported_as_blocked_with_exit_code_4(mirror, tmp_path):

@@ -17,8 +17,9 @@ def seed_paragraphs(name):
 
 
 def body_paragraphs(body: str) -> list[str]:
+    """The text paragraphs: no summary marker, images, attachment links listed after the text, source link."""
     text = body.replace("\n<!--more-->\n\n", "\n\n").replace("\n<!--more-->\n", "")
-    return [p for p in text.split("\n\n") if not p.startswith(("![图](", "[转入文章首发地址]("))]
+    return [p for p in text.split("\n\n") if not p.startswith(("![图](", "[")) or not p.endswith(")")]
 
 
 def export(mirror, tmp_path, spider, *args):
@@ -97,5 +98,5 @@ def test_pph_account_articles_are_listed_through_the_api_with_paging(mirror, tmp
     mirror.add_fixture(THEPAPER, "thepaper_11541234.html")
     result = crawl(mirror, tmp_path, "thepaper", "-a", "pph=6898250")
     assert mirror.log.count(api) == 2, result.stderr[-1500:]
-    summary = json.loads((tmp_path / "thepaper" / ".last-crawl.json").read_text())
+    summary = json.loads((tmp_path / ".newscrawl" / "thepaper.last-crawl.json").read_text())
     assert (summary["articles_found"], summary["articles_written"]) == (2, 1)  # the same contId twice

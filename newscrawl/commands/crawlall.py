@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from scrapy.commands import BaseRunSpiderCommand
 
 from newscrawl.config import load_sources
+from newscrawl.preflight import PreflightError, check_arguments, check_output_dir, check_state, lock_sources
+from newscrawl.summary import EXIT_LOCKED, EXIT_USAGE
 
 logger = logging.getLogger("newscrawl.summary")
 
@@ -22,19 +25,34 @@ class Command(BaseRunSpiderCommand):
 
     def run(self, args, opts):
         sources = load_sources(self.settings.get("NEWSCRAWL_SOURCES_FILE") or None)
+        try:
+            for name in sources:
+                check_arguments(self.crawler_process.spider_loader.load(name), opts.spargs)
+            check_output_dir(self.settings)
+            check_state(self.settings)
+            busy = lock_sources(self.settings, list(sources))
+        except PreflightError as exc:
+            print(f"newscrawl: {exc}", file=sys.stderr)
+            self.exitcode = EXIT_USAGE
+            return
+        codes = {}
+        for name in busy:
+            logger.error("crawlall: %s is already being crawled by another process: skipped", name)
+            codes[name] = EXIT_LOCKED
         crawlers = {}
         for name in sources:
+            if name in busy:
+                continue
             crawlers[name] = self.crawler_process.create_crawler(name)
             self.crawler_process.crawl(crawlers[name], **opts.spargs)
         self.crawler_process.start()
-        codes = {}
         for name, crawler in crawlers.items():
             summary = getattr(crawler, "newscrawl_summary", None)
             codes[name] = summary["exit_code"] if summary else 1
         bad = {n: c for n, c in codes.items() if c}
         if bad:
             logger.error("crawlall: %d of %d sources need attention: %s", len(bad), len(codes),
-                         ", ".join(f"{n} ({getattr(crawlers[n], 'newscrawl_summary', {}).get('status', 'failed')})" for n in bad))
+                         ", ".join(f"{n} ({getattr(crawlers.get(n), 'newscrawl_summary', {}).get('status', 'locked' if n in busy else 'failed')})" for n in bad))
         else:
             logger.info("crawlall: all %d sources ok", len(codes))
         self.exitcode = max(codes.values(), default=0)

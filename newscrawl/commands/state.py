@@ -8,7 +8,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 
 from newscrawl.rebuild import rebuild_from_archive
-from newscrawl.state import StateError, StateStore, state_path
+from newscrawl.state import StateError, open_store, state_path
 
 logger = logging.getLogger("newscrawl.state")
 
@@ -18,7 +18,7 @@ class Command(ScrapyCommand):
     default_settings = {"LOG_LEVEL": "INFO"}
 
     def syntax(self):
-        return "[--prune] [--rebuild]"
+        return "[--prune] [--rebuild] [--retry]"
 
     def short_desc(self):
         return "Report the incremental state; prune rows of missing files or rebuild it from the archive"
@@ -26,13 +26,14 @@ class Command(ScrapyCommand):
     def add_options(self, parser):
         super().add_options(parser)
         parser.add_argument("--prune", action="store_true", help="forget articles whose archive file is gone")
+        parser.add_argument("--retry", action="store_true", help="give failed articles that were given up on their attempts back")
         parser.add_argument("--rebuild", action="store_true", help="record every archive file found in the output directory")
 
     def run(self, args, opts):
         output_dir = Path(self.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
         path = state_path(self.settings)
         try:
-            store = StateStore(path)
+            store = open_store(self.settings)
         except StateError as exc:
             logger.error("%s", exc)
             self.exitcode = 2
@@ -42,11 +43,19 @@ class Command(ScrapyCommand):
                 logger.info("recorded %d archive files from %s", rebuild_from_archive(store, output_dir), output_dir)
             missing = store.missing_files(output_dir.resolve())
             if opts.prune and missing:
-                logger.info("forgot %d articles whose file is gone", store.forget(missing))
+                print(f"forgot {store.forget(missing)} articles whose file is gone: the next crawl fetches them again")
                 missing = []
-            logger.info("state %s: %d articles recorded", path, store.count())
+            if opts.retry:
+                print(f"{store.retry_given_up()} failed articles get their attempts back")
+            # the report is the command's output: stdout, whatever the log level
+            print(f"state {path}: {store.count()} articles archived")
             for source, count in store.sources():
-                logger.info("  %-20s %d", source, count)
+                print(f"  {source:<20} {count}")
+            failures = store.failures()
+            if failures:
+                print(f"{len(failures)} failed articles pending a retry or given up:")
+                for row in failures[:50]:
+                    print(f"  {row['source']:<12} {row['kind']:<16} attempts {row['attempts']}  {row['url']}")
             if missing:
                 logger.warning("%d recorded articles have no archive file (run with --prune to forget them, "
                                "so the next crawl fetches them again)", len(missing))

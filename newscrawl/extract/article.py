@@ -12,8 +12,9 @@ EXTRACTORS = {"webplus": webplus.extract, "vsb": vsb.extract, "thepaper": thepap
               "generic": generic.extract}
 
 
-def extract_article(html: str, url: str, cms: str = "auto", selectors: dict | None = None) -> Extracted:
-    """Extract one article page (HTML text already decoded) published at url."""
+def extract_article(html: str, url: str, cms: str = "auto", selectors: dict | None = None,
+                    base_url: str | None = None) -> Extracted:
+    """Extract one article page (HTML text already decoded) published at url, fetched from base_url."""
     if cms in (None, "", "auto"):
         cms = detect_cms(html, url)
     sel = Selector(text=html)

@@ -1,4 +1,4 @@
-"""What every pipeline shares: its crawler, counting outcomes and dropping with a logged reason."""
+"""What every pipeline shares: counting outcomes, dropping with a reason, failing with a kind."""
 
 from __future__ import annotations
 
@@ -6,10 +6,24 @@ import logging
 
 from scrapy.exceptions import DropItem
 
+from newscrawl.outcomes import article_failed, count, one_line
+
 logger = logging.getLogger("newscrawl.pipelines")
 
 
+class ArticleFailed(DropItem):
+    """The article could not be archived (not a decision): counted as failed, retried next run."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message, log_level="DEBUG")  # outcomes.article_failed logged it already
+        self.kind = kind
+
+
 class CountingPipeline:
+    """A pipeline stage: process() does the work; any unexpected error becomes a counted failure."""
+
+    failure_kind = "pipeline_failed"  # what an unexpected exception in this stage is counted as
+
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
@@ -18,10 +32,30 @@ class CountingPipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def count(self, key: str, n: int = 1) -> None:
-        self.stats.inc_value(f"newscrawl/{key}", n)
+    def process_item(self, item):
+        try:
+            return self.process(item)
+        except DropItem:
+            raise
+        except Exception as exc:
+            self.fail(item, self.kind_of(exc), f"{type(exc).__name__}: {exc}")
+
+    def process(self, item):
+        raise NotImplementedError
+
+    def kind_of(self, exc: Exception) -> str:
+        return self.failure_kind
+
+    def count(self, key: str, n: int = 1, item=None) -> None:
+        count(self.stats, key, n, getattr(item, "source", None))
 
     def drop(self, item, reason: str, detail: str, level: str = "WARNING"):
-        """Count the drop under its reason and stop the item; Scrapy logs the message."""
-        self.count(f"dropped/{reason}")
-        raise DropItem(f"{reason}: {detail} <{item.url}>", log_level=level)
+        """A decision (duplicate, empty page, login page): counted under its reason, one log line."""
+        self.count(f"dropped/{reason}", item=item)
+        raise DropItem(f"{reason}: {one_line(detail)} <{item.url}>", log_level=level)
+
+    def fail(self, item, kind: str, reason: str):
+        """A failure: counted as failed by kind, logged once, queued for a retry in the state."""
+        article_failed(self.crawler, url=item.url, source=item.source, kind=kind, reason=reason,
+                       column=getattr(item, "column", ""), cms=item.cms or "auto")
+        raise ArticleFailed(kind, f"{kind}: {one_line(reason)} <{item.url}>")

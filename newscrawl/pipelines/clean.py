@@ -7,7 +7,9 @@ from newscrawl.pipelines.base import CountingPipeline
 
 
 class CleanPipeline(CountingPipeline):
-    def process_item(self, item):
+    failure_kind = "clean_failed"
+
+    def process(self, item):
         item.title = clean_title(item.title) or None
         paragraphs, original_title = clean_paragraphs(item.paragraphs)
         item.paragraphs = paragraphs

@@ -7,6 +7,8 @@ from newscrawl.state import store_for
 
 
 class DedupePipeline(CountingPipeline):
+    failure_kind = "state_failed"  # the only thing here that can fail is reading the state
+
     def __init__(self, crawler):
         super().__init__(crawler)
         self.seen_urlnames: set[str] = set()
@@ -15,19 +17,22 @@ class DedupePipeline(CountingPipeline):
     def open_spider(self):
         self.state = store_for(self.crawler)
 
-    def process_item(self, item):
+    def process(self, item):
         full = bool(getattr(self.crawler.spider, "full", False))
         if item.urlname in self.seen_urlnames:
             self.drop(item, "duplicate_url", "already seen in this crawl", level="INFO")
         self.seen_urlnames.add(item.urlname)
         if not full and self.state.has(item.urlname):
-            self.count("articles/already_archived")
+            self.count("articles/already_archived", item=item)
             self.drop(item, "already_archived", "already in the archive (use -a full=1 to re-crawl)", level="INFO")
         twin = self.seen_fingerprints.get(item.fingerprint)
         if twin is None:
             stored = self.state.urlname_with_fingerprint(item.fingerprint)
             twin = stored if stored != item.urlname else None
         if twin is not None:
+            # recorded, so that the next run does not fetch the repost again (and again, hourly)
+            self.state.record_duplicate(urlname=item.urlname, url=item.url, source=item.source,
+                                        fingerprint=item.fingerprint)
             self.drop(item, "duplicate_content", f"same text as archived article {twin}", level="INFO")
         self.seen_fingerprints[item.fingerprint] = item.urlname
         return item

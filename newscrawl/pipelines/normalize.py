@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
 from newscrawl.archive import content_fingerprint, render_body
@@ -10,18 +10,29 @@ from newscrawl.dates import CHINA_TZ, to_china_time
 from newscrawl.pipelines.base import CountingPipeline, logger
 from newscrawl.urls import canonical_url, is_http_url, urlname
 
+
+# A "publication date" further ahead than this is a page's event date or a typo, not when it was published.
+FUTURE_SLACK = timedelta(days=1)
+
+
 class NormalizePipeline(CountingPipeline):
-    def process_item(self, item):
+    failure_kind = "normalize_failed"
+
+    def process(self, item):
         item.url = canonical_url(item.url)
         item.urlname = urlname(item.url)
         crawled = to_china_time(item.crawled_at) or datetime.now(CHINA_TZ)
         item.crawled_at = crawled.replace(microsecond=0).isoformat()
         published = to_china_time(item.published)
+        if published is not None and published > crawled + FUTURE_SLACK:
+            logger.info("publication date %s is in the future: not the publication date <%s>", published, item.url)
+            self.count("date_future", item=item)
+            published = None
         if published is None:
             # FORMAT.md: only a page that states no date falls back to the crawl time, counted
             published = crawled.replace(microsecond=0)
-            self.count("date_fallback")
-            logger.info("no publication date on the page, using the crawl time <%s>", item.url)
+            self.count("date_fallback", item=item)
+            logger.debug("no publication date on the page, using the crawl time <%s>", item.url)
         item.published = published.isoformat()
         item.images = self._absolute(item.images, item.url)
         item.attachments = [
@@ -35,7 +46,7 @@ class NormalizePipeline(CountingPipeline):
             except (TypeError, ValueError):
                 item.views = None
         item.fingerprint = content_fingerprint(item.paragraphs, item.title)
-        item.body = render_body(item.paragraphs, item.images, item.url)
+        item.body = render_body(item.paragraphs, item.images, item.url, item.attachments)
         return item
 
     @staticmethod

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import sqlite3
 import tempfile
 from pathlib import Path
 
 from newscrawl.archive import render_markdown
 from newscrawl.pipelines.base import CountingPipeline, logger
-from newscrawl.state import store_for
+from newscrawl.state import StateError, store_for
 
 SAFE_DIR_RE = re.compile(r"[^A-Za-z0-9._-]+")
+TEMP_GLOB = ".*.md.*.tmp"
+TEMP_PID_RE = re.compile(r"^\..+\.md\.(?P<pid>\d+)\.[^.]+\.tmp$")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# archive files get the permissions of any file this process creates (mkstemp would make them 0600)
+FILE_MODE = 0o666 & ~_umask()
 
 
 def archive_path(output_dir: Path, source: str, urlname: str) -> Path:
@@ -26,10 +40,14 @@ def archive_path(output_dir: Path, source: str, urlname: str) -> Path:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Temp file in the same folder, fsync, rename: a crash leaves the old file or the new one."""
+    """Temp file in the same folder, fsync, rename: a crash leaves the old file or the new one.
+
+    The temp name carries the writer's pid, so a sweep never removes a live crawl's file.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
@@ -43,42 +61,77 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temp_files(output_dir: Path) -> int:
+    """Temp files of crawls that were killed mid-write (their pid is gone): never part of the archive."""
+    removed = 0
+    if not output_dir.is_dir():
+        return removed
+    for tmp in output_dir.glob(f"*/{TEMP_GLOB}"):
+        match = TEMP_PID_RE.match(tmp.name)
+        if match and int(match["pid"]) != os.getpid() and _pid_alive(int(match["pid"])):
+            continue  # a crawl of another source, running now
+        try:
+            tmp.unlink()
+            removed += 1
+            logger.info("removed %s, left by an interrupted crawl", tmp)
+        except OSError:
+            pass
+    return removed
+
+
+def describe_os_error(exc: OSError) -> str:
+    name = errno.errorcode.get(exc.errno or 0, "OSError")
+    return f"{name}: {exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
+
+
 class ArchiveWriterPipeline(CountingPipeline):
     def __init__(self, crawler):
         super().__init__(crawler)
         self.output_dir = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
-        self.enabled = crawler.settings.getbool("NEWSCRAWL_WRITE_ARCHIVE", True)
+        self.enabled = crawler.settings.getbool("NEWSCRAWL_WRITE_ARCHIVE")
 
     def open_spider(self):
         self.state = store_for(self.crawler)
-        self.remove_stale_temp_files()
+        # the crawl command holds the run lock of every source it crawls by now
+        remove_stale_temp_files(self.output_dir)
 
-    def remove_stale_temp_files(self) -> None:
-        """Temp files of a crawl that was killed mid-write: never part of the archive."""
-        if not self.output_dir.is_dir():
-            return
-        for tmp in self.output_dir.glob("*/.*.md.*.tmp"):
-            try:
-                tmp.unlink()
-                logger.info("removed %s, left by an interrupted crawl", tmp)
-            except OSError:
-                pass
+    def kind_of(self, exc: Exception) -> str:
+        if isinstance(exc, (sqlite3.Error, StateError)) or type(exc).__module__.startswith("psycopg"):
+            return "state_failed"
+        return "write_failed"
 
-    def process_item(self, item):
+    def process(self, item):
         if not self.enabled:
             return item
         path = archive_path(self.output_dir, item.source, item.urlname)
         text = render_markdown(item)
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            self.count("articles/unchanged")
-        else:
-            write_atomically(path, text)
-            self.count("articles/written")
-            logger.info("wrote %s <%s>", path, item.url)
+        try:
+            if path.exists() and path.read_text(encoding="utf-8") == text:
+                self.count("articles/unchanged", item=item)
+            else:
+                write_atomically(path, text)
+                self.count("articles/written", item=item)
+                logger.debug("wrote %s <%s>", path, item.url)
+        except OSError as exc:
+            self.fail(item, "write_failed", describe_os_error(exc))
         # recorded only once the file is in place: a crash before this line re-crawls the article
-        self.state.record(
-            urlname=item.urlname, url=item.url, source=item.source,
-            path=str(path.relative_to(self.output_dir.resolve())), fingerprint=item.fingerprint,
-            published=item.published,
-        )
+        try:
+            self.state.record(
+                urlname=item.urlname, url=item.url, source=item.source,
+                path=str(path.relative_to(self.output_dir.resolve())), fingerprint=item.fingerprint,
+                published=item.published,
+            )
+        except Exception as exc:
+            self.count("articles/unrecorded", item=item)
+            self.fail(item, "state_failed", f"{type(exc).__name__}: {exc}")
         return item

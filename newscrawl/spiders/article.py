@@ -7,6 +7,7 @@ from newscrawl.spiders.base import NewsSpider, split_arg
 
 class ArticleSpider(NewsSpider):
     name = "article"
+    arguments = {"url": "the article URLs to fetch (comma-separated)"}
 
     def __init__(self, *args, url=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import (
     CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError, IgnoreRequest,
 )
+from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
     ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError as TwistedTimeoutError,
@@ -21,7 +24,8 @@ from newscrawl.extract.article import extract_article
 from newscrawl.extract.detect import is_login_page
 from newscrawl.extract.lists import extract_list
 from newscrawl.items import ArticleItem
-from newscrawl.middlewares import BlockedRequest
+from newscrawl.middlewares import BlockedRequest, OffsiteRequest
+from newscrawl.outcomes import article_failed, count, one_line
 from newscrawl.state import StateError, store_for
 from newscrawl.urls import canonical_url, host_of, urlname
 
@@ -33,7 +37,14 @@ ERROR_NAMES = {
 }
 TIMEOUTS = (DownloadTimeoutError, TCPTimedOutError, TwistedTimeoutError)
 FIRST_INT_RE = re.compile(r"-?\d+")
-LOGIN_URL_RE = re.compile(r"login|authserver|/cas/|sso", re.I)
+# single-sign-on paths; bounded so that "professor", "lesson" or "association" do not match
+LOGIN_URL_RE = re.compile(r"(?:^|[/.?&=_-])(?:login|authserver|cas|sso)(?:$|[/.?&=_-])", re.I)
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off", "")
+
+
+class ArgumentError(ValueError):
+    """A spider argument (-a) that cannot be used; the message is one line for the user."""
 
 
 def split_arg(value) -> list[str]:
@@ -46,21 +57,56 @@ def split_arg(value) -> list[str]:
 
 
 def truthy(value) -> bool:
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
+    return str(value).strip().lower() in TRUE_WORDS
+
+
+def http_urls(name: str, value) -> list[str]:
+    urls = split_arg(value)
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ArgumentError(f"-a {name}: not an http(s) URL: {url!r}")
+    return urls
 
 
 class NewsSpider(scrapy.Spider):
     """Base of every newscrawl spider: -a lists=URL,URL  -a max_pages=N  -a full=1."""
 
     source_name: str | None = None  # set on the spiders built from sources.yaml
+    arguments = {"lists": "list pages to read instead of the configured ones",
+                 "max_pages": "list pages per column, 0 = until the cap",
+                 "full": "1 re-fetches articles already archived"}
 
     def __init__(self, *args, lists=None, max_pages=None, full=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.list_args = split_arg(lists)
+        self.check_arguments({"lists": lists, "max_pages": max_pages, "full": full, **kwargs})
+        self.list_args = http_urls("lists", lists)
         self.max_pages_arg = max_pages
         self.full = truthy(full) if full is not None else False
         self.completed_columns: set[str] = set()
         self.requested_articles: set[str] = set()
+        self.page_fingerprints: dict[str, set[str]] = {}
+        self.sources_by_name: dict[str, Source] = {}
+
+    @classmethod
+    def check_arguments(cls, spargs: dict) -> None:
+        """Raise ArgumentError for an -a argument this spider does not take or cannot read."""
+        known = set()
+        for klass in cls.__mro__:
+            known |= set(getattr(klass, "arguments", {}))
+        for key, value in spargs.items():
+            if key in ("_job",):  # added by Scrapyd to every job
+                continue
+            if key not in known:
+                raise ArgumentError(f"unknown argument -a {key} for spider {cls.name!r} (known: {', '.join(sorted(known))})")
+        max_pages = spargs.get("max_pages")
+        if max_pages not in (None, ""):
+            if not str(max_pages).strip().isdigit():
+                raise ArgumentError(f"-a max_pages: expected a whole number, got {max_pages!r}")
+        full = spargs.get("full")
+        if full is not None and str(full).strip().lower() not in TRUE_WORDS + FALSE_WORDS:
+            raise ArgumentError(f"-a full: expected 1 or 0, got {full!r}")
+        http_urls("lists", spargs.get("lists"))
 
     @classmethod
     def update_settings(cls, settings):
@@ -77,29 +123,41 @@ class NewsSpider(scrapy.Spider):
         # already validated by the spider loader, which stops a bad file with one line
         spider.sources = load_sources(settings.get("NEWSCRAWL_SOURCES_FILE") or None)
         spider.source = spider.sources.get(spider.source_name) if spider.source_name else None
-        spider.max_pages = int(spider.max_pages_arg) if spider.max_pages_arg else settings.getint("NEWSCRAWL_MAX_PAGES", 0)
-        spider.fetch_views = settings.getbool("NEWSCRAWL_VIEWS", True)
-        spider.stop_at_known_page = settings.getbool("NEWSCRAWL_STOP_AT_KNOWN_PAGE", True)
-        spider.full = spider.full or settings.getbool("NEWSCRAWL_FULL", False)
+        spider.max_pages = int(spider.max_pages_arg) if spider.max_pages_arg else settings.getint("NEWSCRAWL_MAX_PAGES")
+        spider.max_links = settings.getint("NEWSCRAWL_MAX_LINKS_PER_PAGE")
+        spider.max_attempts = settings.getint("NEWSCRAWL_MAX_ATTEMPTS")
+        spider.fetch_views = settings.getbool("NEWSCRAWL_VIEWS")
+        spider.stop_at_known_page = settings.getbool("NEWSCRAWL_STOP_AT_KNOWN_PAGE")
+        spider.full = spider.full or settings.getbool("NEWSCRAWL_FULL")
         try:
             # not spider.state: Scrapy keeps JOBDIR's persisted dict there
             spider.store = store_for(crawler)
         except StateError as exc:
             raise SystemExit(f"newscrawl: {exc}") from None
-        if spider.source is not None:
-            spider.allowed_domains = list(spider.source.domains)
         return spider
 
     # ---- counting -------------------------------------------------------------------------
-    def count(self, key: str, n: int = 1) -> None:
-        self.crawler.stats.inc_value(f"newscrawl/{key}", n)
+    def count(self, key: str, n: int = 1, source: str | None = None) -> None:
+        count(self.crawler.stats, key, n, source or self.source_name)
 
     # ---- sources --------------------------------------------------------------------------
+    def run_sources(self) -> list[Source]:
+        """The configured sources this run crawls (one for a source's spider)."""
+        return [self.source] if self.source is not None else []
+
     def source_for(self, url: str) -> Source:
         """The configured source of this spider, else the one covering the URL's host, else ad hoc."""
         if self.source is not None:
             return self.source
-        return source_for_host(self.sources, host_of(url)) or adhoc_source(url)
+        source = source_for_host(self.sources, host_of(url)) or adhoc_source(url)
+        self.sources_by_name.setdefault(source.name, source)
+        return source
+
+    def source_of(self, response) -> Source:
+        """The source a request was made for (carried in its meta, kept across redirects)."""
+        name = response.meta.get("newscrawl_source")
+        source = self.sources_by_name.get(name) or self.sources.get(name)
+        return source or self.source_for(response.meta.get("redirect_urls", [response.url])[0])
 
     def list_pages(self) -> list[tuple[str, str]]:
         """(url, cms) of the list pages to read: -a lists=… replaces the configured ones."""
@@ -109,29 +167,66 @@ class NewsSpider(scrapy.Spider):
             return [(lp.url, lp.cms) for lp in self.source.lists]
         return []
 
-    def selectors_for(self, source: Source) -> dict:
-        return dict(source.selectors or {})
+    @staticmethod
+    def selectors_for(source: Source, url: str) -> dict:
+        """A source's selectors, only on the hosts of its own list pages and only if confirmed.
+
+        They were written for those sites' templates: on any other host of the university (a
+        jwc.… column read by the `site` spider) the page is detected, never read with them.
+        """
+        if source.status != "confirmed" or not source.selectors:
+            return {}
+        hosts = {host_of(lp.url) for lp in source.lists}
+        return dict(source.selectors) if host_of(url) in hosts else {}
+
+    @staticmethod
+    def cms_for(source: Source, url: str, cms: str) -> str:
+        """The configured CMS applies to the source's own list hosts; elsewhere it is detected."""
+        if cms in (None, "", "auto") or source.status != "confirmed":
+            return "auto"
+        hosts = {host_of(lp.url) for lp in source.lists}
+        return cms if not hosts or host_of(url) in hosts else "auto"
 
     # ---- requests -------------------------------------------------------------------------
     async def start(self):
         pages = self.list_pages()
+        for request in self.retry_requests(self.run_sources()):
+            yield request
         if not pages:
             self.logger.error("nothing to crawl: no list pages configured and no -a lists=URL given")
         for url, cms in pages:
-            yield self.list_request(url, cms, page_no=1, column=url)
+            yield self.list_request(url, cms, page_no=1, column=url, source=self.source_for(url))
 
-    def list_request(self, url: str, cms: str, page_no: int, column: str) -> scrapy.Request:
+    def retry_requests(self, sources):
+        """Articles that failed in earlier runs, tried again first (a bounded number of times)."""
+        for source in sources:
+            for row in self.store.pending(source.name, self.max_attempts):
+                if not self.new_article_link(row["url"]):
+                    continue
+                self.count("articles/retried", source=source.name)
+                yield self.article_request(row["url"], row["cms"], source=source, column=row["column"], priority=1)
+
+    def meta_for(self, source: Source, kind: str, **extra) -> dict:
+        return {"newscrawl_kind": kind, "newscrawl_source": source.name,
+                "newscrawl_domains": list(source.domains), **extra}
+
+    def list_request(self, url: str, cms: str, page_no: int, column: str, source: Source | None = None) -> scrapy.Request:
+        source = source or self.source_for(url)
         return scrapy.Request(
             url, callback=self.parse_list, errback=self.on_error, dont_filter=page_no == 1,
-            cb_kwargs={"cms": cms, "page_no": page_no, "column": column}, meta={"newscrawl_kind": "list"},
+            cb_kwargs={"cms": cms, "page_no": page_no, "column": column},
+            meta=self.meta_for(source, "list", newscrawl_column=column),
         )
 
-    def article_request(self, url: str, cms: str = "auto") -> scrapy.Request:
+    def article_request(self, url: str, cms: str = "auto", source: Source | None = None, column: str = "",
+                        priority: int = 0) -> scrapy.Request:
         # dont_filter: duplicates are skipped by new_article_link instead, so that a redirect loop
-        # reaches REDIRECT_MAX_TIMES and is counted rather than vanishing in the dupefilter
+        # reaches REDIRECT_MAX_TIMES and is counted rather than vanishing in the dupefilter; the
+        # offsite guard (middlewares.OffsiteGuardMiddleware) keeps the request on the source
+        source = source or self.source_for(url)
         return scrapy.Request(
-            url, callback=self.parse_article, errback=self.on_error, dont_filter=True,
-            cb_kwargs={"cms": cms}, meta={"newscrawl_kind": "article"},
+            url, callback=self.parse_article, errback=self.on_error, dont_filter=True, priority=priority,
+            cb_kwargs={"cms": cms}, meta=self.meta_for(source, "article", newscrawl_column=column),
         )
 
     def new_article_link(self, url: str) -> bool:
@@ -141,45 +236,83 @@ class NewsSpider(scrapy.Spider):
         self.requested_articles.add(url)
         return True
 
+    def is_known(self, link: str) -> bool:
+        return not self.full and self.store.known(urlname(link), self.max_attempts)
+
     # ---- list pages -----------------------------------------------------------------------
     def parse_list(self, response, cms: str, page_no: int, column: str = ""):
-        self.count("lists/read")
-        source = self.source_for(response.url)
-        page = extract_list(response.text, response.url, cms, self.selectors_for(source).get("list_links"))
+        source = self.source_of(response)
+        column = column or response.url
+        self.count("lists/read", source=source.name)
+        try:
+            page = extract_list(response.text, response.url, self.cms_for(source, response.url, cms),
+                                self.selectors_for(source, response.url).get("list_links"))
+        except Exception as exc:  # a page that breaks the parser is a failed list page, not a traceback
+            self.count("lists/failed", source=source.name)
+            self.count("errors/list_unreadable", source=source.name)
+            self.logger.error("list page unreadable (%s): %s <%s>", type(exc).__name__, one_line(str(exc)), response.url)
+            return
         links = [link for link in page.links if self.allowed(link, source)]
-        self.count("links/offsite", len(page.links) - len(links))
-        self.count("articles/found", len(links))
+        self.count("links/offsite", len(page.links) - len(links), source=source.name)
+        if self.max_links and len(links) > self.max_links:
+            self.count("lists/link_cap", source=source.name)
+            self.logger.warning("list page %s has %d article links: following the first %d "
+                                "(NEWSCRAWL_MAX_LINKS_PER_PAGE)", response.url, len(links), self.max_links)
+            links = links[: self.max_links]
+        self.count("articles/found", len(links), source=source.name)
         if not links:
-            self.count("lists/empty")
+            self.count("lists/empty", source=source.name)
             self.logger.warning("list page %s (page %d, %s) has no article links: has the site's layout changed?",
                                 response.url, page_no, page.cms)
         new = 0
         for link in links:
-            if not self.full and self.store.has(urlname(link)):
-                self.count("articles/already_archived")
+            if self.is_known(link):
+                self.count("articles/already_archived", source=source.name)
                 continue
             new += 1
             if self.new_article_link(link):
-                self.count("articles/new")
-                yield self.article_request(link, page.cms)
+                self.count("articles/new", source=source.name)
+                yield self.article_request(link, page.cms, source=source, column=column)
         if not page.next_url:
-            self.completed_columns.add(column or response.url)
+            self.completed_columns.add(column)
             return
         if self.max_pages and page_no >= self.max_pages:
-            self.logger.info("stopping at page %d of %s (max_pages)", page_no, response.url)
+            self.count("lists/page_cap", source=source.name)
+            self.logger.info("stopping at page %d of %s (max_pages %d)", page_no, column, self.max_pages)
+            return
+        if self.repeats_a_page(column, response.url, links, page.next_url):
+            self.count("lists/page_repeat", source=source.name)
+            self.logger.warning("list page %s repeats a page already read in this run: stopping %s", response.url, column)
             return
         if (links and new == 0 and self.stop_at_known_page and not self.full
-                and self.store.column_complete(column or response.url)):
+                and self.store.column_complete(column)):
             self.logger.info("every article on %s is archived already: not reading older pages", response.url)
             return
-        yield self.list_request(page.next_url, cms, page_no + 1, column or response.url)
+        yield self.list_request(page.next_url, cms, page_no + 1, column, source=source)
+
+    def repeats_a_page(self, column: str, url: str, links: list[str], next_url: str) -> bool:
+        """Endless pagination: the same rows again, or a next page already read in this run."""
+        seen = self.page_fingerprints.setdefault(column, set())
+        rows = hashlib.md5("\n".join(links).encode()).hexdigest() if links else None
+        repeat = (rows is not None and rows in seen) or canonical_url(next_url) in seen or next_url == url
+        seen.update(x for x in (rows, canonical_url(url)) if x)
+        return repeat
 
     def closed(self, reason):
-        """Columns read to their end count as complete only if the whole crawl finished."""
-        if reason == "finished":
-            for column in self.completed_columns:
-                self.store.mark_column_complete(column)
-        self.store.close()
+        """Columns read to their end count as complete only if the whole crawl finished and none of
+        their articles is still pending a retry."""
+        try:
+            if reason == "finished":
+                for column in self.completed_columns:
+                    if self.store.column_has_pending(column, self.max_attempts):
+                        self.logger.info("%s has failed articles pending: not marked complete", column)
+                        continue
+                    self.store.mark_column_complete(column)
+        except Exception as exc:
+            self.count("errors/state_failed")
+            self.logger.error("could not record completed columns in the state: %s", one_line(str(exc)))
+        finally:
+            self.store.close()
 
     @staticmethod
     def allowed(url: str, source: Source) -> bool:
@@ -189,20 +322,31 @@ class NewsSpider(scrapy.Spider):
     # ---- article pages --------------------------------------------------------------------
     def parse_article(self, response, cms: str = "auto"):
         url = self.published_url(response)
-        source = self.source_for(url)
-        extracted = extract_article(response.text, url, cms, self.selectors_for(source))
-        if not extracted.paragraphs and (is_login_page(response.text) or LOGIN_URL_RE.search(response.url)):
-            self.count("dropped/login_page")
+        source = self.source_of(response)
+        column = response.meta.get("newscrawl_column", "")
+        if not isinstance(response, TextResponse):
+            self.fail(url, source, "not_html", f"the article URL answered {response.headers.get('Content-Type', b'?')!r}",
+                      column, cms)
+            return
+        try:
+            extracted = extract_article(response.text, url, self.cms_for(source, url, cms),
+                                        self.selectors_for(source, url), base_url=response.url)
+        except Exception as exc:  # RecursionError on absurd nesting, a parser bug: counted, never a traceback
+            self.fail(url, source, "extract_failed", f"{type(exc).__name__}: {exc}", column, cms)
+            return
+        if not extracted.paragraphs and (is_login_page(response.text) or LOGIN_URL_RE.search(urlsplit(response.url).path)):
+            self.count("dropped/login_page", source=source.name)
             self.logger.warning("%s answered with a login page, not the article: skipped", url)
             return
         for note in extracted.notes:
-            self.logger.info("%s: %s", url, note)
-        self.count(f"articles/extracted/{extracted.cms}")
-        item = build_item(extracted, url, source)
+            self.logger.debug("%s: %s", url, note)
+        self.count(f"articles/extracted/{extracted.cms}", source=source.name)
+        item = build_item(extracted, url, source, column)
         if item.views is None and extracted.views_url and self.fetch_views:
             yield scrapy.Request(
                 extracted.views_url, callback=self.parse_views, errback=self.views_failed,
-                cb_kwargs={"item": item}, dont_filter=True, meta={"newscrawl_kind": "views"},
+                cb_kwargs={"item": item}, dont_filter=True,
+                meta=self.meta_for(source, "views", newscrawl_extra_domains=[host_of(response.url)]),
             )
             return
         yield item
@@ -214,44 +358,68 @@ class NewsSpider(scrapy.Spider):
         return canonical_url(redirects[0] if redirects else response.url)
 
     def parse_views(self, response, item: ArticleItem):
-        match = FIRST_INT_RE.search(response.text or "")
+        match = FIRST_INT_RE.search(response.text if isinstance(response, TextResponse) else "")
         item.views = int(match.group()) if match and int(match.group()) >= 0 else None
-        self.count("views/fetched" if item.views is not None else "views/unreadable")
+        self.count("views/fetched" if item.views is not None else "views/unreadable", source=item.source)
         yield item
 
     def views_failed(self, failure):
         # a failed view count leaves views null, never loses the article
-        self.count("views/failed")
-        yield failure.request.cb_kwargs["item"]
+        item = failure.request.cb_kwargs["item"]
+        self.count("views/failed", source=item.source)
+        yield item
+
+    def fail(self, url: str, source: Source, kind: str, reason: str, column: str = "", cms: str = "auto") -> None:
+        article_failed(self.crawler, url=url, source=source.name, kind=kind, reason=reason, column=column, cms=cms)
 
     # ---- errors ---------------------------------------------------------------------------
     def on_error(self, failure):
         request = failure.request
         kind = request.meta.get("newscrawl_kind", "request")
+        source = request.meta.get("newscrawl_source") or self.source_name
+        url = canonical_url((request.meta.get("redirect_urls") or [request.url])[0])
         if failure.check(BlockedRequest):
-            return  # counted and logged by the anti-bot middleware
-        if failure.check(HttpError):
+            # counted and logged by the anti-bot middleware; an article is tried again next run
+            if kind == "article":
+                self.store_failure_quietly(url, source, "blocked", str(failure.value), request)
+            return
+        if failure.check(OffsiteRequest):
+            error = "offsite_redirect" if request.meta.get("redirect_urls") else "offsite"
+            reason = failure.getErrorMessage()
+        elif failure.check(HttpError):
             status = failure.value.response.status
-            self.count(f"errors/http_{status}")
-            reason = f"HTTP {status}"
+            error, reason = f"http_{status}", f"HTTP {status}"
+            self.count(f"errors/{error}", source=source)
         elif failure.check(*UNREACHABLE):
-            self.count("errors/unreachable")
-            reason = f"unreachable ({failure.type.__name__})"
+            error, reason = "unreachable", f"unreachable ({failure.type.__name__})"
+            self.count("errors/unreachable", source=source)
         elif failure.check(*TIMEOUTS):
-            self.count("errors/timeout")
-            reason = "timed out"
+            error, reason = "timeout", "timed out"
+            self.count("errors/timeout", source=source)
         elif failure.check(IgnoreRequest):
-            self.count("errors/ignored")  # redirect loop, robots.txt, size limit
-            reason = f"not fetched: {failure.getErrorMessage()}"
+            error, reason = "ignored", f"not fetched: {failure.getErrorMessage()}"  # redirect loop, robots.txt
+            self.count("errors/ignored", source=source)
         else:
-            kind_name = ERROR_NAMES.get(failure.type.__name__, failure.type.__name__)
-            self.count(f"errors/{kind_name}")
-            reason = f"{kind_name}: {failure.getErrorMessage()}"
-        self.count(f"{'lists' if kind == 'list' else 'articles'}/failed")
-        self.logger.warning("%s page failed: %s <%s>", kind, reason, request.url)
+            error = ERROR_NAMES.get(failure.type.__name__, failure.type.__name__)
+            reason = f"{error}: {failure.getErrorMessage()}"
+            self.count(f"errors/{error}", source=source)
+        if kind == "article":
+            article_failed(self.crawler, url=url, source=source or "unknown", kind=error, reason=reason,
+                           column=request.meta.get("newscrawl_column", ""), cms=request.cb_kwargs.get("cms", "auto"))
+            return
+        self.count("lists/failed" if kind == "list" else f"{kind}/failed", source=source)
+        self.logger.warning("%s page failed: %s <%s>", kind, one_line(reason), request.url)
+
+    def store_failure_quietly(self, url, source, kind, reason, request):
+        try:
+            self.store.record_failure(urlname=urlname(url), url=url, source=source or "unknown", kind=kind,
+                                      reason=one_line(reason), column=request.meta.get("newscrawl_column", ""),
+                                      cms=request.cb_kwargs.get("cms", "auto"), use_attempt=False)
+        except Exception as exc:
+            self.logger.error("could not record the failure in the state: %s <%s>", one_line(str(exc)), url)
 
 
-def build_item(extracted, url: str, source: Source) -> ArticleItem:
+def build_item(extracted, url: str, source: Source, column: str = "") -> ArticleItem:
     """An item from what the extractor found and who the source is."""
     return ArticleItem(
         url=url, source=source.name, school=source.school, archive=source.archive,
@@ -259,6 +427,5 @@ def build_item(extracted, url: str, source: Source) -> ArticleItem:
         title=extracted.title, published=extracted.published, crawled_at=datetime.now(CHINA_TZ),
         author=extracted.author, department=extracted.department, editor=extracted.editor,
         views=extracted.views, paragraphs=list(extracted.paragraphs), images=list(extracted.images),
-        attachments=list(extracted.attachments), original_title=extracted.original_title,
+        attachments=list(extracted.attachments), original_title=extracted.original_title, column=column,
     )
-

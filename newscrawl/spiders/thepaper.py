@@ -16,6 +16,8 @@ PAGE_SIZE = 20
 class ThePaperSpider(NewsSpider):
     """-a url=URL[,URL]: single articles.  -a pph=ID[,ID]: every article of those 澎湃号 accounts."""
 
+    arguments = {"url": "the article URLs to fetch", "pph": "the 澎湃号 account ids to follow"}
+
     def __init__(self, *args, url=None, pph=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.urls = split_arg(url)

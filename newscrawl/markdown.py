@@ -1,0 +1,54 @@
+"""Page text as Markdown that renders as the literal text, in Hugo too (no live HTML, links or shortcodes)."""
+
+from __future__ import annotations
+
+import os
+import re
+from urllib.parse import unquote, urlsplit
+
+from w3lib.url import safe_url_string
+
+# Inline markup: HTML and comments (<), entities (&name;), links and images ([ ]), emphasis and code
+# (* ` and _ at a word edge), strikethrough (~~), backslash escapes, and Hugo shortcodes ({{% … %}};
+# {{< … >}} is already broken by escaping its <).
+_INLINE_RE = re.compile(r"\\(?=[!-/:-@\[-`{-~])|<|&(?=#?\w+;)|[\[\]*`]|~~|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|\{\{%")
+_INLINE_SUBS = {"<": "&lt;", "&": "&amp;", "~~": "\\~\\~", "{{%": "{{\\%"}
+# Constructs that only count at the start of a line: headings, quotes, lists, rules, setext lines.
+_LINE_START_RE = re.compile(r"^(?:#|>|[-+*](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|=+\s*$|-{3,}\s*$|_{3,}\s*$)")
+
+
+def _inline_sub(match: re.Match) -> str:
+    token = match.group()
+    return _INLINE_SUBS.get(token, "\\" + token)
+
+
+def escape_inline(text: str) -> str:
+    """Escape what Markdown, HTML or Hugo would read as markup; ordinary text is left byte-identical."""
+    return _INLINE_RE.sub(_inline_sub, text)
+
+
+def escape_line_start(text: str) -> str:
+    """Escape a heading, quote, list or rule marker at the start of each line of a paragraph."""
+    return "\n".join(_escape_first(line) for line in text.split("\n"))
+
+
+def _escape_first(line: str) -> str:
+    match = _LINE_START_RE.match(line)
+    if not match:
+        return line
+    token = match.group()
+    if token[0].isdigit():
+        return token + "\\" + line[len(token):]  # 1986. -> 1986\.
+    return "\\" + line
+
+
+def markdown_url(url: str) -> str | None:
+    """An http(s) URL safe inside (…) of a Markdown link; None for any other scheme (javascript:, data:)."""
+    url = (url or "").strip()
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        return None
+    return safe_url_string(url).replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+
+
+def file_label(url: str) -> str:
+    return escape_inline(unquote(os.path.basename(urlsplit(url).path)) or url)

@@ -1,0 +1,64 @@
+"""Checks before a crawl starts: each user mistake is one line and exit 1, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from newscrawl.lock import AlreadyRunning, acquire
+from newscrawl.state import StateError, open_store, state_path
+
+
+class PreflightError(RuntimeError):
+    """The crawl cannot start; the message is the one line the user reads."""
+
+
+def spider_class(crawler_process, name: str):
+    try:
+        return crawler_process.spider_loader.load(name)
+    except KeyError:
+        known = ", ".join(sorted(crawler_process.spider_loader.list()))
+        raise PreflightError(f"unknown spider {name!r} (known: {known})") from None
+
+
+def check_arguments(spidercls, spargs: dict) -> None:
+    check = getattr(spidercls, "check_arguments", None)
+    if check is None:
+        return
+    try:
+        check(dict(spargs))
+    except ValueError as exc:
+        raise PreflightError(str(exc)) from None
+
+
+def check_output_dir(settings) -> None:
+    output = Path(settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".newscrawl-probe.", dir=output)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise PreflightError(f"output folder {output} is not writable ({exc.strerror}): "
+                             "fix its permissions or set NEWSCRAWL_OUTPUT_DIR") from None
+
+
+def check_state(settings) -> None:
+    try:
+        open_store(settings).close()
+    except StateError as exc:
+        raise PreflightError(str(exc)) from None
+
+
+def lock_sources(settings, names) -> list[str]:
+    """Take each source's run lock; returns the names another crawl holds (those are skipped)."""
+    busy = []
+    for name in names:
+        try:
+            acquire(state_path(settings), name)
+        except AlreadyRunning:
+            busy.append(name)
+        except OSError as exc:
+            raise PreflightError(f"cannot create the run lock for {name}: {exc.strerror}") from None
+    return busy
