@@ -39,14 +39,25 @@ def _follow(href: str | None, base_url: str) -> str | None:
     return canonical_url(url) if is_http_url(url) else None
 
 
+class _Unique(list):
+    """A list that keeps the first of equal items, in linear time (a list page can hold 100,000 links)."""
+
+    def __init__(self, skip=()):
+        super().__init__()
+        self.seen = set(skip)
+
+    def add(self, item) -> None:
+        if item and item not in self.seen:
+            self.seen.add(item)
+            self.append(item)
+
+
 def _links_in(elements, base_url: str, skip=()) -> list[str]:
-    out: list[str] = []
+    out = _Unique(skip)
     for el in elements:
         for a in el.css("a[href]"):
-            url = _follow(a.attrib.get("href"), base_url)
-            if url and url not in out and url not in skip:
-                out.append(url)
-    return out
+            out.add(_follow(a.attrib.get("href"), base_url))
+    return list(out)
 
 
 def _webplus(sel: Selector, url: str) -> ListPage:
@@ -98,14 +109,14 @@ def _vsb(sel: Selector, html: str, url: str) -> ListPage:
     page = ListPage(cms="vsb", next_url=_vsb_next(sel, url))
     ids = _vsb_batch_ids(html)
     if ids:
-        links = []
+        links = _Unique()
         for a in sel.css("a[href]"):
             target = _follow(a.attrib.get("href"), url)
             match = VSB_NEWS_ID_RE.search(target or "")
-            if match and (match["id"] or match["qid"]) in ids and target not in links:
-                links.append(target)
+            if match and (match["id"] or match["qid"]) in ids:
+                links.add(target)
         if links:
-            page.links = links
+            page.links = list(links)
             return page
     rows = sel.css("[id^=line_u]")
     page.links = _links_in(rows, url, skip={url}) if rows else _article_like(sel, url)
@@ -135,22 +146,20 @@ def _article_like(sel: Selector, url: str) -> list[str]:
     column's list, a sidebar of latest news the smaller one.
     """
     groups: dict = {}
-    for a in sel.xpath("//a[@href][not(ancestor::nav)][not(ancestor::header)][not(ancestor::footer)]"):
-        target = _follow(a.attrib.get("href"), url)
+    for a in sel.root.xpath("//a[@href][not(ancestor::nav)][not(ancestor::header)][not(ancestor::footer)]"):
+        target = _follow(a.get("href"), url)
         if target and target != url and ARTICLE_LIKE_RE.search(target):
-            links = groups.setdefault(_row_container(a.root), [])
-            if target not in links:
-                links.append(target)
-    return max(groups.values(), key=len) if groups else []
+            groups.setdefault(_row_container(a), _Unique()).add(target)
+    return list(max(groups.values(), key=len)) if groups else []
 
 
 def _generic_next(sel: Selector, url: str) -> str | None:
     rel = sel.css("a[rel=next]::attr(href), link[rel=next]::attr(href)").get()
     if rel:
         return _follow(rel, url)
-    for a in sel.css("a[href]"):
-        if "".join(a.css("::text").getall()).strip() in NEXT_LABELS:
-            target = _follow(a.attrib.get("href"), url)
+    for a in sel.root.iter("a"):
+        if a.get("href") and "".join(a.itertext()).strip() in NEXT_LABELS:
+            target = _follow(a.get("href"), url)
             if target and target != url:
                 return target
     return None
@@ -169,9 +178,8 @@ def extract_list(html: str, url: str, cms: str = "auto", link_css: str | None = 
         page = ListPage(cms="generic", links=_article_like(sel, url), next_url=_generic_next(sel, url))
     if link_css:
         # a selector from the sources file names the list's links exactly
-        page.links = []
+        links = _Unique()
         for href in sel.css(link_css).xpath("./@href | .//a/@href").getall():
-            target = _follow(href, url)
-            if target and target not in page.links:
-                page.links.append(target)
+            links.add(_follow(href, url))
+        page.links = list(links)
     return page
