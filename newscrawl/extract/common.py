@@ -31,12 +31,36 @@ def select(scope, css: str) -> list:
     return _compiled(css)(root)
 
 
-def first_text(sel, css: str) -> str | None:
-    """Visible text of the first element matching css that has any."""
-    for el in select(sel, css):
-        text = " ".join(t.strip() for t in el.itertext() if t.strip())
-        if text:
-            return text
+WORD_EDGE_RE = re.compile(r"[0-9A-Za-z]")
+
+
+def join_text(pieces) -> str:
+    """Text pieces joined as a reader sees them: no space between Chinese pieces ('中国<span>矿业</span>'
+    is 中国矿业), one space where a Latin word would otherwise run into the next."""
+    out = ""
+    for piece in pieces:
+        raw = piece
+        piece = " ".join(piece.split())
+        if not piece:
+            continue
+        if out and (raw[:1].isspace() or WORD_EDGE_RE.match(out[-1]) and WORD_EDGE_RE.match(piece[0])):
+            out += " "
+        out += piece
+    return out
+
+
+def text_of(el) -> str:
+    """The visible text of an lxml element, one line (scripts and styles left out)."""
+    return join_text(t for t in el.xpath(".//text()[not(ancestor::script)][not(ancestor::style)]"))
+
+
+def first_text(sel, css: str | tuple[str, ...]) -> str | None:
+    """Visible text of the first element matching css (one selector or candidates in order) that has any."""
+    for one in ((css,) if isinstance(css, str) else css):
+        for el in select(sel, one):
+            text = text_of(el)
+            if text:
+                return text
     return None
 
 
@@ -78,13 +102,23 @@ def labelled(text: str, *labels: str) -> str | None:
 
 
 def body_blocks(sel: Selector, css_candidates: tuple[str, ...], base_url: str):
-    """Blocks of the first candidate body element that holds any text or image."""
+    """Blocks of the first candidate body element that holds any text or image.
+
+    When candidates match but all are empty, the first of them is returned with no blocks: the
+    page HAS its content container, and it is empty (an attachment-only notice, or nothing) —
+    never a reason to take the page's chrome as the body.
+    """
+    empty = None
     for css in css_candidates:
         for el in select(sel, css):
+            if empty is not None and el in empty[0].root.iterancestors():
+                continue  # a wider candidate around the empty container holds only its chrome
             blocks = html_blocks(el, base_url)
             if blocks.paragraphs or blocks.images:
                 return Selector(root=el), blocks
-    return None, Blocks()
+            if empty is None:
+                empty = (Selector(root=el), blocks)
+    return empty or (None, Blocks())
 
 
 def file_name_from_url(url: str) -> str:

@@ -12,13 +12,16 @@ from newscrawl.extract.detect import detect_cms
 from newscrawl.urls import canonical_url, is_http_url
 
 WEBPLUS_CONTAINERS = "[portletmode=simpleList], [id^=wp_news_w], ul.wp_article_list, ul.news_list"
+# Pagers of templates without the standard #wp_paging_wN portlet.
+WEBPLUS_PAGERS = "#wp_pager, .wp_pager, [id^=wp_paging], .wp_paging, .pages, .page, .pagination"
 WEBPLUS_PAGE_RE = re.compile(r"/list\d*\.htm$|/listm\d*\.htm$")
 VSB_BATCH_RE = re.compile(r"_showDynClickBatch\(\s*\[[^\]]*\]\s*,\s*\[(?P<ids>[\d,\s]*)\]")
 VSB_NEWS_ID_RE = re.compile(r"/info/\d+/(?P<id>\d+)\.htm|[?&]wbnewsid=(?P<qid>\d+)")
 VSB_PAGINATION_CSS = ".pb_sys_common, .p_pages, div.page, div.pagebar, div.pagination, .pages"
 ARTICLE_LIKE_RE = re.compile(
     r"/info/\d+/\d+\.htm|[?&]wbnewsid=\d+|/c\d+a\d+/page[m]?\.(?:htm|psp)|/_redirect\?|"
-    r"/\d{4,}[/_-]?\d*\.s?html?$|/content_\d+|/t\d{8}_\d+\.s?html?$|newsDetail_forward_\d+|/detail/\d+",
+    r"/\d{4,}[/_-]?\d*\.s?html?$|/content_\d+|/t\d{8}_\d+\.s?html?$|newsDetail_forward_\d+|/detail/\d+|"
+    r"[?&](?:article_?id|news_?id|id|aid|nid|info_?id|content_?id|doc_?id)=\d+(?:&|$)",
     re.I,
 )
 NEXT_LABELS = ("下一页", "下页", "下一頁", "next", "Next", ">")
@@ -69,11 +72,22 @@ def _webplus(sel: Selector, url: str) -> ListPage:
         containers = sel.css(f"[frag='窗口{number}'], #wp_news_w{number}")
         next_a = paging[0].css("a.next")
         page.next_url = _follow(next_a[0].attrib.get("href"), url) if next_a else None
+    else:
+        page.next_url = _labelled_next(sel.css(WEBPLUS_PAGERS), url)
     if not containers:
         candidates = sel.css(WEBPLUS_CONTAINERS)
         containers = sorted(candidates, key=lambda c: len(c.css("a[href]")), reverse=True)[:1]
     page.links = [u for u in _links_in(containers[:1], url, skip={url}) if not WEBPLUS_PAGE_RE.search(u)]
     return page
+
+
+def _labelled_next(pagers, url: str) -> str | None:
+    """The link labelled 下一页 in a pager (its class may be shared with 尾页, so the label decides)."""
+    for pager in pagers:
+        for a in pager.root.iter("a"):
+            if "".join(a.itertext()).strip() in NEXT_LABELS:
+                return _follow(a.get("href"), url)
+    return None
 
 
 def _vsb_next(sel: Selector, url: str) -> str | None:
@@ -109,13 +123,22 @@ def _vsb(sel: Selector, html: str, url: str) -> ListPage:
     page = ListPage(cms="vsb", next_url=_vsb_next(sel, url))
     ids = _vsb_batch_ids(html)
     if ids:
-        links = _Unique()
-        for a in sel.css("a[href]"):
-            target = _follow(a.attrib.get("href"), url)
+        # the rows the script counts locate the list; ALL rows of that list are the list (rows can
+        # link to other trees or use other URL forms than the ones the script counts)
+        containers: dict = {}
+        for a in sel.root.iter("a"):
+            target = _follow(a.get("href"), url)
             match = VSB_NEWS_ID_RE.search(target or "")
             if match and (match["id"] or match["qid"]) in ids:
-                links.add(target)
-        if links:
+                container = _row_container(a)
+                containers[container] = containers.get(container, 0) + 1
+        if containers:
+            container = max(containers, key=containers.get)
+            links = _Unique({url})
+            for a in container.iter("a"):
+                target = _follow(a.get("href"), url)
+                if target and ARTICLE_LIKE_RE.search(target):
+                    links.add(target)
             page.links = list(links)
             return page
     rows = sel.css("[id^=line_u]")
