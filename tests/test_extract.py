@@ -137,3 +137,30 @@ def test_vsb_list_without_row_ids_or_click_script_takes_the_biggest_list():
         "https://math.uestc.edu.cn/show.jsp?urltype=news.NewsContentUrl&wbtreeid=1043&wbnewsid=10198",
     ]
     assert result.next_url == "https://math.uestc.edu.cn/tzgg1/jwgg/29.htm"
+
+
+def test_inline_tags_in_a_chinese_title_add_no_spaces():
+    page = """<html class="webplus-page"><body><h1 class="arti_title">中国<span>矿业</span>大学 <b>Open</b>Day与 <i>AI</i> Lab</h1>
+    <div class='wp_articlecontent'><p>正文。</p></div></body></html>"""
+    assert extract_article(page, "https://a.edu.cn/2025/0506/c1a2/page.htm").title == "中国矿业大学 OpenDay与 AI Lab"
+
+
+def test_relative_links_resolve_against_the_fetched_url_or_base_href():
+    page = """<html class="webplus-page"><body><h1 class="arti_title">标题</h1>
+    <div class='wp_articlecontent'><p>正文。<img src="img/a.jpg"><a href="f/x.pdf">附件</a></p></div></body></html>"""
+    linked = "http://old.a.edu.cn/2025/0506/c1a2/page.htm"
+    moved = extract_article(page, linked, base_url="https://new.a.edu.cn/news/2025/page.htm")
+    assert moved.images == ["https://new.a.edu.cn/news/2025/img/a.jpg"]
+    assert moved.attachments == [{"url": "https://new.a.edu.cn/news/2025/f/x.pdf", "name": "附件"}]
+    based = extract_article(page.replace("<body>", '<head><base href="/static/"></head><body>'), linked,
+                            base_url="https://new.a.edu.cn/news/2025/page.htm")
+    assert based.images == ["https://new.a.edu.cn/static/img/a.jpg"]
+
+
+def test_empty_content_container_never_takes_the_meta_line_as_body():
+    page = """<html class="webplus-page"><body><h1 class="arti_title">标题</h1>
+    <p class="arti_metas">发布者：教务处 发布时间：2024-04-10 浏览次数：<span class="WP_VisitCount" url="/_visitcountdisplay?a=1">10</span></p>
+    <div class='wp_articlecontent'>  </div></body></html>"""
+    result = extract_article(page, "https://a.edu.cn/2024/0410/c1a2/page.htm")
+    assert (result.paragraphs, result.views) == ([], None)
+    assert result.views_url == "https://a.edu.cn/_visitcountdisplay?a=1"

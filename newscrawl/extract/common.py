@@ -31,22 +31,10 @@ def select(scope, css: str) -> list:
     return _compiled(css)(root)
 
 
-WORD_EDGE_RE = re.compile(r"[0-9A-Za-z]")
-
-
 def join_text(pieces) -> str:
-    """Text pieces joined as a reader sees them: no space between Chinese pieces ('中国<span>矿业</span>'
-    is 中国矿业), one space where a Latin word would otherwise run into the next."""
-    out = ""
-    for piece in pieces:
-        raw = piece
-        piece = " ".join(piece.split())
-        if not piece:
-            continue
-        if out and (raw[:1].isspace() or WORD_EDGE_RE.match(out[-1]) and WORD_EDGE_RE.match(piece[0])):
-            out += " "
-        out += piece
-    return out
+    """Text pieces joined as a browser shows them: whitespace runs become one space, and pieces with
+    no whitespace between them stay together ('中国<span>矿业</span>大学' is 中国矿业大学)."""
+    return " ".join("".join(pieces).split())
 
 
 def text_of(el) -> str:
@@ -54,11 +42,15 @@ def text_of(el) -> str:
     return join_text(t for t in el.xpath(".//text()[not(ancestor::script)][not(ancestor::style)]"))
 
 
-def first_text(sel, css: str | tuple[str, ...]) -> str | None:
-    """Visible text of the first element matching css (one selector or candidates in order) that has any."""
+def first_text(sel, css: str | tuple[str, ...], title: bool = False) -> str | None:
+    """Visible text of the first element matching css (one selector or candidates in order) that has any.
+
+    A title reads as the browser shows it (inline tags glued); other text keeps its elements apart
+    ('发布者：教务处</span><span>发布时间：…' must not run together for the label readers).
+    """
     for one in ((css,) if isinstance(css, str) else css):
         for el in select(sel, one):
-            text = text_of(el)
+            text = text_of(el) if title else " ".join(t.strip() for t in el.itertext() if t.strip())
             if text:
                 return text
     return None

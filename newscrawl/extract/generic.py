@@ -113,7 +113,7 @@ def _headline(sel: Selector, meta: dict, body) -> str | None:
             return meta[key]
     if before and body_root is not None:
         return before[-1]
-    return first_text(sel, "h1") or strip_site_suffix(page)
+    return first_text(sel, "h1", title=True) or strip_site_suffix(page)
 
 
 def _stated_date(sel: Selector, meta: dict, body, url: str):
@@ -171,7 +171,7 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
             body = Selector(root=found[0])
             break
     body = body if body is not None else _densest(sel)
-    override_title = first_text(sel, selectors["title"]) if selectors.get("title") else None
+    override_title = first_text(sel, selectors["title"], title=True) if selectors.get("title") else None
     result.title = override_title or meta.get("articletitle") or _headline(sel, meta, body)
     override_date = first_text(sel, selectors["date"]) if selectors.get("date") else None
     result.published = parse_date(override_date) or _stated_date(sel, meta, body, url)

@@ -59,10 +59,10 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
     result = Extracted(cms="vsb")
     meta = meta_map(sel)
     site_name = meta.get("sitename")
-    override_title = first_text(sel, selectors["title"]) if (selectors or {}).get("title") else None
+    override_title = first_text(sel, selectors["title"], title=True) if (selectors or {}).get("title") else None
     result.title = (
         override_title or meta.get("articletitle")
-        or first_text(sel, candidates("vsb", "title", None))
+        or first_text(sel, candidates("vsb", "title", None), title=True)
         or strip_site_suffix(page_title(sel), site_name)
     )
 

@@ -38,7 +38,7 @@ def _attachments(sel: Selector, body_links, base_url: str) -> list[dict]:
 def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | None = None) -> Extracted:
     base = base or url
     result = Extracted(cms="webplus")
-    result.title = first_text(sel, candidates("webplus", "title", selectors)) or strip_site_suffix(page_title(sel))
+    result.title = first_text(sel, candidates("webplus", "title", selectors), title=True) or strip_site_suffix(page_title(sel))
 
     date_text = first_text(sel, candidates("webplus", "date", selectors))
     meta_line = first_text(sel, candidates("webplus", "meta", selectors)) or ""
