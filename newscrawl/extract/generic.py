@@ -16,7 +16,8 @@ from newscrawl.extract.rules import DATE_LABELS, DATE_META, TITLE_META, candidat
 
 CONTAINER_TAGS = frozenset({"article", "main", "div", "section", "td", "font", "center"})
 # Where a headline is: headings, and elements whose class says title (not the site's logo or nav).
-HEADLINE_XPATH = ("//h1 | //h2 | //h3 | //h4 | //*[contains(@class, 'title') or contains(@class, 'Title')]"
+HEADLINE_XPATH = ("//h1 | //h2 | //h3 | //h4 | //*[contains(@class, 'tit') or contains(@class, 'Tit') or "
+                  "contains(@class, 'biaoti') or contains(@class, 'headline') or contains(@class, 'heading')]"
                   "[not(self::html or self::body or self::a)] | //td//b | //td//strong")
 NOT_CONTENT_XPATH = "ancestor-or-self::*[self::nav or self::header or self::footer or self::a]"
 SENTENCE_MARK_RE = re.compile(r"[，。；！？、]")

@@ -24,6 +24,10 @@ ARTICLE_LIKE_RE = re.compile(
     r"[?&](?:article_?id|news_?id|id|aid|nid|info_?id|content_?id|doc_?id)=\d+(?:&|$)",
     re.I,
 )
+# A list has at least this many rows; a headline at least this many characters.
+MIN_LIST_ROWS = 3
+HEADLINE_MIN_CHARS = 8
+PAGE_LINK_RE = re.compile(r"^(?:首页|上一?页|下一?页|末页|尾页|更多|more)", re.I)
 NEXT_LABELS = ("下一页", "下页", "下一頁", "next", "Next", ">")
 
 
@@ -173,7 +177,23 @@ def _article_like(sel: Selector, url: str) -> list[str]:
         target = _follow(a.get("href"), url)
         if target and target != url and ARTICLE_LIKE_RE.search(target):
             groups.setdefault(_row_container(a), _Unique()).add(target)
-    return list(max(groups.values(), key=len)) if groups else []
+    best = list(max(groups.values(), key=len)) if groups else []
+    return best if len(best) >= MIN_LIST_ROWS else (_headline_rows(sel, url) or best)
+
+
+def _headline_rows(sel: Selector, url: str) -> list[str]:
+    """Fallback for article URLs of no known shape: the biggest group of links that read like
+    headlines (several words of text), outside navigation and page furniture."""
+    groups: dict = {}
+    for a in sel.root.xpath("//a[@href][not(ancestor::nav)][not(ancestor::header)][not(ancestor::footer)]"):
+        text = "".join(a.itertext()).strip() or (a.get("title") or "")
+        if len(text) < HEADLINE_MIN_CHARS:
+            continue
+        target = _follow(a.get("href"), url)
+        if target and target != url and not PAGE_LINK_RE.search(text):
+            groups.setdefault(_row_container(a), _Unique()).add(target)
+    best = list(max(groups.values(), key=len)) if groups else []
+    return best if len(best) >= MIN_LIST_ROWS else []
 
 
 def _generic_next(sel: Selector, url: str) -> str | None:

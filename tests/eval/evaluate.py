@@ -75,6 +75,16 @@ def gne_fields(html: str, url: str) -> dict:
     return {"title": doc.get("title"), "date": doc.get("publish_time"), "body": doc.get("content")}
 
 
+def htmldate_fields(html: str, url: str) -> dict:
+    """htmldate (trafilatura's date finder), the candidate library for dates: only a date."""
+    from htmldate import find_date
+
+    try:
+        return {"date": find_date(html, url=url, original_date=True, outputformat="%Y-%m-%d %H:%M:%S")}
+    except Exception:
+        return {"date": None}
+
+
 def score_article(expected: dict, got: dict) -> dict[str, bool]:
     """{field: passed} for the fields this case has facts for."""
     body = flat(got.get("body"))
@@ -134,7 +144,7 @@ def realpage_cases(site: Path) -> list[tuple[str, str, dict]]:
 
 def evaluate(cases, comparators: bool = True) -> dict:
     """{extractor: {field: [passed, total]}} and the failing (case, field) pairs of ours."""
-    names = ["newscrawl"] + (["trafilatura", "gne"] if comparators else [])
+    names = ["newscrawl"] + (["trafilatura", "gne", "htmldate"] if comparators else [])
     totals = {n: {} for n in names}
     failures = []
 
@@ -154,6 +164,9 @@ def evaluate(cases, comparators: bool = True) -> dict:
             if comparators:
                 add("trafilatura", score_article(expected, trafilatura_fields(html, expected["url"])))
                 add("gne", score_article(expected, gne_fields(html, expected["url"])))
+                if "date" in expected:
+                    got = htmldate_fields(html, expected["url"])["date"]
+                    add("htmldate", {"date": day(got) == day(expected["date"])})
         failures += [(case_name, f) for f, ok in scores.items() if not ok]
     return {"totals": totals, "failures": failures}
 
