@@ -22,7 +22,13 @@ _DAY_WORD_RE = re.compile(r"(?P<word>刚刚|今天|昨天|前天)\s*(?:(?P<H>\d{
 # inside running text ('今天，学校召开了……').
 _RELATIVE_MAX_LEN = 24
 _DATE_LABEL_BEFORE_RE = re.compile(r"(?:时间|日期|发布|发表|更新|于)\s*[:：]?\s*$")
-_URL_DATE_RE = re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>[01]\d)(?P<d>[0-3]\d)/")
+# Article URLs that carry their day: WebPlus and DedeCMS /2026/0326/, TRS /202305/t20230518_1.html,
+# others /2024-05/15/.
+_URL_DATE_RE = re.compile(
+    r"/(?P<y>(?:19|20)\d{2})/(?P<m>[01]\d)(?P<d>[0-3]\d)/"
+    r"|/t(?P<y2>(?:19|20)\d{2})(?P<m2>[01]\d)(?P<d2>[0-3]\d)_\d+\.s?html?"
+    r"|/(?P<y3>(?:19|20)\d{2})-(?P<m3>[01]\d)/(?P<d3>[0-3]\d)/"
+)
 
 
 def _build(y, m, d, hh=None, mm=None, ss=None, tz=None) -> datetime | None:
@@ -88,9 +94,12 @@ def parse_date(text: str | None, now: datetime | None = None) -> datetime | None
 
 
 def date_from_url(url: str) -> datetime | None:
-    """WebPlus article URLs carry their day: /2026/0326/c13475a290690/page.htm."""
+    """The day an article URL carries (/2026/0326/c13475a290690/page.htm), or None."""
     match = _URL_DATE_RE.search(url or "")
-    return _build(match["y"], match["m"], match["d"]) if match else None
+    if not match:
+        return None
+    y, m, d = (next(v for v in match.group(*names) if v) for names in (("y", "y2", "y3"), ("m", "m2", "m3"), ("d", "d2", "d3")))
+    return _build(y, m, d)
 
 
 def from_epoch_ms(value) -> datetime | None:

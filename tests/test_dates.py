@@ -68,3 +68,17 @@ def test_relative_words_inside_running_text_are_not_a_date(text):
 ])
 def test_relative_words_in_a_short_date_context_count(text, expected):
     assert fmt(parse_date(text, now=NOW)) == expected
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://jwc.hdu.edu.cn/2026/0326/c13475a290690/page.htm", "2026-03-26"),
+    ("http://www.a.edu.cn/xwzx/zhxw/202305/t20230518_88123.html", "2023-05-18"),
+    ("http://www.a.edu.cn/xwzx/2024-05/15/c_9001.htm", "2024-05-15"),
+    ("http://www.a.edu.cn/a/xwdt/2020/1012/3388.html", "2020-10-12"),
+    ("http://xwzx.cumt.edu.cn/a9/36/c523a633142/page.htm", None),
+    ("http://www.a.edu.cn/info/1002/20231399.htm", None),
+])
+def test_article_urls_that_carry_their_day(url, expected):
+    from newscrawl.dates import date_from_url
+    found = date_from_url(url)
+    assert (found.strftime("%Y-%m-%d") if found else None) == expected
