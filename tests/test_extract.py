@@ -164,3 +164,11 @@ def test_empty_content_container_never_takes_the_meta_line_as_body():
     result = extract_article(page, "https://a.edu.cn/2024/0410/c1a2/page.htm")
     assert (result.paragraphs, result.views) == ([], None)
     assert result.views_url == "https://a.edu.cn/_visitcountdisplay?a=1"
+
+
+def test_generic_headline_is_not_the_site_name_heading():
+    page = """<html><head><title>校长寄语-某某大学新闻中心</title></head><body>
+    <div class="logo"><h1>某某大学新闻中心</h1></div><div class="menu"><a href="/">首页</a></div>
+    <div class="main"><h2>校长寄语</h2><div class="text"><p>同学们，欢迎你们来到美丽的校园，开启人生新的篇章。</p>
+    <p>希望你们珍惜时光，勤奋学习，全面发展。</p></div></div></body></html>"""
+    assert extract_article(page, "http://news.a.edu.cn/show.php?id=1").title == "校长寄语"

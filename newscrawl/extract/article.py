@@ -32,7 +32,8 @@ def extract_article(html: str, url: str, cms: str = "auto", selectors: dict | No
     sel = Selector(text=html)
     base = link_base(sel, url, base_url)
     if cms == "thepaper":
-        result = thepaper.extract(sel, base, selectors)
+        # thepaper's JSON carries absolute URLs; its extractor keeps its own signature
+        result = thepaper.extract(sel, url, selectors)
     else:
         result = EXTRACTORS[cms](sel, url, selectors, base)
     if not result.body_found and cms in ("webplus", "vsb"):

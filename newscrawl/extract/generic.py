@@ -23,9 +23,11 @@ NOT_CONTENT_XPATH = "ancestor-or-self::*[self::nav or self::header or self::foot
 SENTENCE_MARK_RE = re.compile(r"[，。；！？、]")
 SENTENCE_BONUS = 10
 # Boxes that hold page furniture, by their class or id.
+# (whole class/id tokens that START with one of these words: 'side-box', 'footer_nav', 'logo1';
+# not 'article-header', which holds the headline)
 CHROME_BOX_RE = re.compile(
-    r"(?:^|[\s_-])(?:foot|footer|copyright|bottom|nav|navi|menu|header|side|sidebar|breadcrumb|"
-    r"crumbs?|share|related|comment|friend|banner|logo)(?:$|[\s_-]|\d)", re.I)
+    r"^(?:foot|footer|copyright|bottom|nav|navi|menu|header|side|sidebar|breadcrumb|crumbs?|share|"
+    r"related|comment|friend|banner|logo)(?:$|[_-]|\d)", re.I)
 # A leading paragraph that is the article's meta line (date, source, author), not its text.
 META_LINE_RE = re.compile(r"^[\s\d/:.年月日时分-]+$|(?:来源|作者|发布|时间|日期|编辑|浏览|点击)\s*[:：]")
 # A container that owes most of its text to one child container is that child's wrapper.
@@ -52,8 +54,8 @@ def _own_text_len(el) -> int:
 def _is_chrome_box(el) -> bool:
     """Inside a box whose class or id says page furniture (footer, menu, sidebar, ...)."""
     for node in (el, *el.iterancestors()):
-        names = f"{node.get('class') or ''} {node.get('id') or ''}"
-        if names.strip() and CHROME_BOX_RE.search(names):
+        names = f"{node.get('class') or ''} {node.get('id') or ''}".split()
+        if any(CHROME_BOX_RE.match(name) for name in names):
             return True
     return False
 
@@ -95,7 +97,7 @@ def _headline(sel: Selector, meta: dict, body) -> str | None:
     body_root = body.root if body is not None else None
     before, named = [], []
     for el in sel.root.xpath(HEADLINE_XPATH):
-        if el.xpath("ancestor-or-self::*[self::nav or self::header or self::footer or self::a]"):
+        if el.xpath(NOT_CONTENT_XPATH) or _is_chrome_box(el):
             continue
         if body_root is not None and (el is body_root or body_root in el.iterancestors()):
             break  # headings inside the body are the body's
@@ -108,7 +110,11 @@ def _headline(sel: Selector, meta: dict, body) -> str | None:
             named.append(text)
         before.append(text)
     if named:
-        return max(named, key=len)
+        # the <title> is '标题-站点名': a heading equal to its head part is the headline, not the
+        # site's name in the logo
+        head = re.sub(r"\s+", "", strip_site_suffix(page) or "")
+        exact = [t for t in named if re.sub(r"\s+", "", t) == head]
+        return exact[0] if exact else max(named, key=len)
     for key in TITLE_META:
         if meta.get(key):
             return meta[key]
