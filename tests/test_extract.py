@@ -172,3 +172,11 @@ def test_generic_headline_is_not_the_site_name_heading():
     <div class="main"><h2>校长寄语</h2><div class="text"><p>同学们，欢迎你们来到美丽的校园，开启人生新的篇章。</p>
     <p>希望你们珍惜时光，勤奋学习，全面发展。</p></div></div></body></html>"""
     assert extract_article(page, "http://news.a.edu.cn/show.php?id=1").title == "校长寄语"
+
+
+def test_generic_headline_is_the_title_not_its_subtitle():
+    page = """<html><head><title>某某大学新闻网</title></head><body>
+    <div class="box"><h3>热点</h3></div>
+    <div class="detail"><h1>扎根西部育桃李</h1><h3>——记全国优秀教师李明</h3><div class="info">发布时间：2023-09-10</div>
+    <div class="text"><p>三十年来，他扎根西部，把青春献给了教育事业。</p><p>他的学生遍布祖国各地。</p></div></div></body></html>"""
+    assert extract_article(page, "http://news.a.edu.cn/show.php?id=2").title == "扎根西部育桃李"

@@ -89,6 +89,11 @@ def _densest(sel: Selector):
     return Selector(root=best) if scores[best] else None
 
 
+def _rank(el) -> int:
+    """How high a heading ranks: h1 first, then h2…h4; other title-like elements after them."""
+    return int(el.tag[1]) if re.fullmatch(r"h[1-6]", el.tag or "") else 5
+
+
 def _headline(sel: Selector, meta: dict, body) -> str | None:
     """The article's headline: the heading that the page's <title> names, else the last one before
     the body; the <title> itself (minus the site's name) only when neither exists."""
@@ -108,7 +113,7 @@ def _headline(sel: Selector, meta: dict, body) -> str | None:
             continue  # bold words inside a paragraph, not a headline
         if re.sub(r"\s+", "", text) in flat_page:
             named.append(text)
-        before.append(text)
+        before.append((el, text))
     if named:
         # the <title> is '标题-站点名': a heading equal to its head part is the headline, not the
         # site's name in the logo
@@ -119,7 +124,15 @@ def _headline(sel: Selector, meta: dict, body) -> str | None:
         if meta.get(key):
             return meta[key]
     if before and body_root is not None:
-        return before[-1]
+        # the heading nearest the body, or the higher heading above it in the same box (a
+        # subtitle '——记……' sits between the headline and the body)
+        el, text = before[-1]
+        for other, other_text in reversed(before[:-1]):
+            if other.getparent() is not el.getparent():
+                break
+            if _rank(other) < _rank(el):
+                el, text = other, other_text
+        return text
     return first_text(sel, "h1", title=True) or strip_site_suffix(page)
 
 
