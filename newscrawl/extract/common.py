@@ -16,7 +16,7 @@ from newscrawl.extract.blocks import Blocks, html_blocks
 
 TITLE_SUFFIX_RE = re.compile(r"^(?P<head>.+?)\s*(?:[-_|｜]|\s-\s|\s–\s)\s*(?P<tail>[^-_|｜]+)$")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
-FILE_EXT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|7z|txt|wps|et|csv)(?:$|\?)", re.I)
+FILE_EXT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|7z|txt|wps|et|csv)(?:$|[?&#])", re.I)
 LABEL_VALUE = r"\s*[:：]\s*(?P<value>[^\s|｜/，,　]+(?:[ 　][^\s|｜/，,:：　]+)?)"
 
 

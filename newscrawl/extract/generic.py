@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 from parsel import Selector
 
 from newscrawl.dates import date_from_url, parse_date
 from newscrawl.extract.blocks import BLOCK_TAGS, SKIP_TAGS, html_blocks
 from newscrawl.extract.common import (
-    CJK_RE, attachment_links, first_text, meta_map, page_title, select, strip_site_suffix, text_of,
+    CJK_RE, attachment_links, dedupe_attachments, first_text, meta_map, page_title, select, strip_site_suffix, text_of,
 )
 from newscrawl.extract.result import Extracted
 from newscrawl.extract.rules import DATE_LABELS, DATE_META, TITLE_META, candidates
@@ -205,5 +206,19 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
     while paragraphs and len(paragraphs[0]) <= 80 and META_LINE_RE.search(paragraphs[0]) and parse_date(paragraphs[0]):
         paragraphs = paragraphs[1:]  # ... or its meta line
     result.paragraphs, result.images = paragraphs, blocks.images
-    result.attachments = attachment_links(blocks.links, base)
+    result.attachments = dedupe_attachments(attachment_links(blocks.links, base) + _files_beside(body.root, base))
     return result
+
+
+def _files_beside(body_root, base: str) -> list[dict]:
+    """File links next to the body (a notice's 附件 block below its text), not in page furniture."""
+    scope = body_root.getparent()
+    if scope is None:
+        return []
+    links = []
+    for a in scope.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or body_root in a.iterancestors() or _is_chrome_box(a):
+            continue
+        links.append((urljoin(base, href), text_of(a)))
+    return attachment_links(links, base, extra_patterns=("download.jsp", "downfile"))
