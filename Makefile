@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: crawl test bench clean
+.PHONY: crawl test eval bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ crawl: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# per-field extraction accuracy on tests/eval (and ../shared/realpages), beside trafilatura and GNE
+eval: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[eval]'
+	$(PY) tests/eval/evaluate.py
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'

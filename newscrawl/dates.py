@@ -8,43 +8,84 @@ from datetime import datetime, timedelta, timezone
 from dateutil import parser as date_parser
 
 CHINA_TZ = timezone(timedelta(hours=8), name="UTC+08:00")
+# A publication date this far ahead of the clock is an event's date, a typo or a placeholder.
+FUTURE_TOLERANCE = timedelta(days=1)
 
 _ABSOLUTE_RE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.年])\s*(?P<m>\d{1,2})\s*(?:[-/.月])\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:\s*(?:T|\s)?\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2})(?:\.\d+)?)?)?"
+    r"(?:\s*(?:T|\s)?\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2})(?:\.\d+)?)?"
+    r"(?P<tz>Z|[+-]\d{2}:?\d{2}(?!\d))?)?"
 )
 _RELATIVE_RE = re.compile(r"(?P<n>\d+)\s*(?P<unit>秒|分钟|小时|天)前")
 _DAY_WORD_RE = re.compile(r"(?P<word>刚刚|今天|昨天|前天)\s*(?:(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{1,2}))?")
-_URL_DATE_RE = re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>[01]\d)(?P<d>[0-3]\d)/")
+# Relative words are a date only in a short, date-like text ('昨天 10:00', '发布时间：今天'), never
+# inside running text ('今天，学校召开了……').
+_RELATIVE_MAX_LEN = 24
+_DATE_LABEL_BEFORE_RE = re.compile(r"(?:时间|日期|发布|发表|更新|于)\s*[:：]?\s*$")
+# Article URLs that carry their day: WebPlus and DedeCMS /2026/0326/, TRS /202305/t20230518_1.html,
+# others /2024-05/15/.
+_URL_DATE_RE = re.compile(
+    r"/(?P<y>(?:19|20)\d{2})/(?P<m>[01]\d)(?P<d>[0-3]\d)/"
+    r"|/t(?P<y2>(?:19|20)\d{2})(?P<m2>[01]\d)(?P<d2>[0-3]\d)_\d+\.s?html?"
+    r"|/(?P<y3>(?:19|20)\d{2})-(?P<m3>[01]\d)/(?P<d3>[0-3]\d)/"
+)
 
 
-def _build(y, m, d, hh=None, mm=None, ss=None) -> datetime | None:
-    text = f"{int(y):04d}-{int(m):02d}-{int(d):02d} {int(hh or 0):02d}:{int(mm or 0):02d}:{int(ss or 0):02d}"
+def _build(y, m, d, hh=None, mm=None, ss=None, tz=None) -> datetime | None:
+    """The datetime these parts name, or None; an impossible time keeps its (valid) day."""
     try:
-        return date_parser.isoparse(text.replace(" ", "T")).replace(tzinfo=CHINA_TZ)
+        day = datetime(int(y), int(m), int(d))
     except ValueError:
         return None
+    try:
+        value = day.replace(hour=int(hh or 0), minute=int(mm or 0), second=int(ss or 0))
+    except ValueError:
+        return day.replace(tzinfo=CHINA_TZ)
+    if tz:
+        # an explicit offset ('Z', '-05:00'): the same instant, told in China time
+        offset = date_parser.isoparse("2000-01-01T00:00:00" + tz).tzinfo
+        return value.replace(tzinfo=offset).astimezone(CHINA_TZ)
+    return value.replace(tzinfo=CHINA_TZ)
+
+
+def plausible_published(value: datetime | None, now: datetime | None = None) -> datetime | None:
+    """value, unless it lies more than a day in the future (then it is not a publication date)."""
+    if value is None:
+        return None
+    now = now or datetime.now(CHINA_TZ)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=CHINA_TZ)
+    return None if value > now + FUTURE_TOLERANCE else value
+
+
+def _date_like_context(text: str, match: re.Match) -> bool:
+    return (len(text.strip()) <= _RELATIVE_MAX_LEN
+            or bool(_DATE_LABEL_BEFORE_RE.search(text[max(0, match.start() - 8): match.start()])))
 
 
 def parse_date(text: str | None, now: datetime | None = None) -> datetime | None:
-    """The first date in text ('发布时间：2026-03-26', '2018年10月23日 9:05', '3小时前', ...), or None.
+    """The first plausible date in text ('发布时间：2026-03-26', '2018年10月23日 9:05', '3小时前', ...).
 
-    Absolute dates are read as China time; relative ones count back from now (China time).
+    Absolute dates are read as China time unless they carry an offset; an invalid date or one more
+    than a day ahead of now is skipped for the next one. Relative ones count back from now, and only
+    in a short date-like text.
     """
     if not text:
         return None
     text = str(text).replace("\u00a0", " ").replace("\u3000", " ")
-    match = _ABSOLUTE_RE.search(text)
-    if match:
-        return _build(match["y"], match["m"], match["d"], match["H"], match["M"], match["S"])
     now = (now or datetime.now(CHINA_TZ)).astimezone(CHINA_TZ)
+    for match in _ABSOLUTE_RE.finditer(text):
+        value = plausible_published(
+            _build(match["y"], match["m"], match["d"], match["H"], match["M"], match["S"], match["tz"]), now)
+        if value is not None:
+            return value
     match = _RELATIVE_RE.search(text)
-    if match:
+    if match and _date_like_context(text, match):
         n = int(match["n"])
         unit = {"秒": "seconds", "分钟": "minutes", "小时": "hours", "天": "days"}[match["unit"]]
         return (now - timedelta(**{unit: n})).replace(microsecond=0)
     match = _DAY_WORD_RE.search(text)
-    if match:
+    if match and _date_like_context(text, match):
         if match["word"] == "刚刚":
             return now.replace(microsecond=0)
         day = now - timedelta(days={"今天": 0, "昨天": 1, "前天": 2}[match["word"]])
@@ -53,9 +94,12 @@ def parse_date(text: str | None, now: datetime | None = None) -> datetime | None
 
 
 def date_from_url(url: str) -> datetime | None:
-    """WebPlus article URLs carry their day: /2026/0326/c13475a290690/page.htm."""
+    """The day an article URL carries (/2026/0326/c13475a290690/page.htm), or None."""
     match = _URL_DATE_RE.search(url or "")
-    return _build(match["y"], match["m"], match["d"]) if match else None
+    if not match:
+        return None
+    y, m, d = (next(v for v in match.group(*names) if v) for names in (("y", "y2", "y3"), ("m", "m2", "m3"), ("d", "d2", "d3")))
+    return _build(y, m, d)
 
 
 def from_epoch_ms(value) -> datetime | None:

@@ -19,6 +19,9 @@ def cumt_mirror(mirror):
     mirror.add_fixture(LIST2, "cumt_xwzx_523_list2.html")
     mirror.add_fixture(ART_A, "cumt_xwzx_633142.html")
     mirror.add_fixture(ART_B, "cumt_xwzx_537506.html")
+    # the pages' span.WP_VisitCount holds a placeholder; the count is served from its url
+    for article_id, views in (("633142", "1024"), ("537506", "87")):
+        mirror.add(f"http://xwzx.cumt.edu.cn/_visitcountdisplay?siteId=23&type=3&articleId={article_id}", views)
     return mirror
 
 

@@ -22,7 +22,9 @@ def test_webplus_article_fields():
     assert result.published.strftime("%Y-%m-%d") == "2022-09-07"
     assert result.paragraphs[:2] == ["座谈现场", "捐赠学习用品"]
     assert len(result.images) == 10 and result.images[0].startswith("http://xwzx.cumt.edu.cn/_upload/article/images/")
-    assert (result.author, result.views) == ("总务部", 1024)
+    # span.WP_VisitCount's text is a placeholder JavaScript replaces: the count comes from its url
+    assert (result.author, result.views) == ("总务部", None)
+    assert result.views_url == "http://xwzx.cumt.edu.cn/_visitcountdisplay?siteId=23&type=3&articleId=633142"
 
 
 def test_webplus_hyphenated_template_and_attachments():
@@ -135,3 +137,46 @@ def test_vsb_list_without_row_ids_or_click_script_takes_the_biggest_list():
         "https://math.uestc.edu.cn/show.jsp?urltype=news.NewsContentUrl&wbtreeid=1043&wbnewsid=10198",
     ]
     assert result.next_url == "https://math.uestc.edu.cn/tzgg1/jwgg/29.htm"
+
+
+def test_inline_tags_in_a_chinese_title_add_no_spaces():
+    page = """<html class="webplus-page"><body><h1 class="arti_title">中国<span>矿业</span>大学 <b>Open</b>Day与 <i>AI</i> Lab</h1>
+    <div class='wp_articlecontent'><p>正文。</p></div></body></html>"""
+    assert extract_article(page, "https://a.edu.cn/2025/0506/c1a2/page.htm").title == "中国矿业大学 OpenDay与 AI Lab"
+
+
+def test_relative_links_resolve_against_the_fetched_url_or_base_href():
+    page = """<html class="webplus-page"><body><h1 class="arti_title">标题</h1>
+    <div class='wp_articlecontent'><p>正文。<img src="img/a.jpg"><a href="f/x.pdf">附件</a></p></div></body></html>"""
+    linked = "http://old.a.edu.cn/2025/0506/c1a2/page.htm"
+    moved = extract_article(page, linked, base_url="https://new.a.edu.cn/news/2025/page.htm")
+    assert moved.images == ["https://new.a.edu.cn/news/2025/img/a.jpg"]
+    assert moved.attachments == [{"url": "https://new.a.edu.cn/news/2025/f/x.pdf", "name": "附件"}]
+    based = extract_article(page.replace("<body>", '<head><base href="/static/"></head><body>'), linked,
+                            base_url="https://new.a.edu.cn/news/2025/page.htm")
+    assert based.images == ["https://new.a.edu.cn/static/img/a.jpg"]
+
+
+def test_empty_content_container_never_takes_the_meta_line_as_body():
+    page = """<html class="webplus-page"><body><h1 class="arti_title">标题</h1>
+    <p class="arti_metas">发布者：教务处 发布时间：2024-04-10 浏览次数：<span class="WP_VisitCount" url="/_visitcountdisplay?a=1">10</span></p>
+    <div class='wp_articlecontent'>  </div></body></html>"""
+    result = extract_article(page, "https://a.edu.cn/2024/0410/c1a2/page.htm")
+    assert (result.paragraphs, result.views) == ([], None)
+    assert result.views_url == "https://a.edu.cn/_visitcountdisplay?a=1"
+
+
+def test_generic_headline_is_not_the_site_name_heading():
+    page = """<html><head><title>校长寄语-某某大学新闻中心</title></head><body>
+    <div class="logo"><h1>某某大学新闻中心</h1></div><div class="menu"><a href="/">首页</a></div>
+    <div class="main"><h2>校长寄语</h2><div class="text"><p>同学们，欢迎你们来到美丽的校园，开启人生新的篇章。</p>
+    <p>希望你们珍惜时光，勤奋学习，全面发展。</p></div></div></body></html>"""
+    assert extract_article(page, "http://news.a.edu.cn/show.php?id=1").title == "校长寄语"
+
+
+def test_generic_headline_is_the_title_not_its_subtitle():
+    page = """<html><head><title>某某大学新闻网</title></head><body>
+    <div class="box"><h3>热点</h3></div>
+    <div class="detail"><h1>扎根西部育桃李</h1><h3>——记全国优秀教师李明</h3><div class="info">发布时间：2023-09-10</div>
+    <div class="text"><p>三十年来，他扎根西部，把青春献给了教育事业。</p><p>他的学生遍布祖国各地。</p></div></div></body></html>"""
+    assert extract_article(page, "http://news.a.edu.cn/show.php?id=2").title == "扎根西部育桃李"

@@ -48,10 +48,16 @@ def _tag(el) -> str:
     return tag.rsplit("}", 1)[-1].lower()
 
 
+def _text_content(el) -> str:
+    """All text under el, iteratively (lxml's text_content() recurses on deep trees)."""
+    return "".join(t for t in el.itertext() if isinstance(t, str))
+
+
 def html_blocks(element, base_url: str) -> Blocks:
     """Walk element: text grouped into paragraphs at block boundaries, images and links collected."""
     out = Blocks()
     current: list[str] = []
+    seen_images: set[str] = set()
 
     def flush():
         text = ASCII_SPACE_RE.sub(" ", "".join(current))
@@ -59,38 +65,39 @@ def html_blocks(element, base_url: str) -> Blocks:
         if text.strip(" "):
             out.paragraphs.append(text)
 
-    def walk(el):
+    # an explicit stack, not recursion: a hostile page nests thousands of elements deep
+    stack: list[tuple[bool, object]] = [(False, element)]
+    while stack:
+        leaving, el = stack.pop()
+        if leaving:
+            if _tag(el) in BLOCK_TAGS:
+                flush()
+            if el.tail:
+                current.append(el.tail)
+            continue
         tag = _tag(el)
-        if not tag:  # comments and processing instructions: not content (their tail is)
+        if not tag or tag in SKIP_TAGS or HIDDEN_STYLE_RE.search(el.get("style") or ""):
+            # comments, processing instructions, scripts, hidden parts: not content (their tail is)
             if el.tail:
                 current.append(el.tail)
-            return
-        if tag in SKIP_TAGS or HIDDEN_STYLE_RE.search(el.get("style") or ""):
-            if el.tail:
-                current.append(el.tail)
-            return
-        is_block = tag in BLOCK_TAGS
-        if is_block:
+            continue
+        if tag in BLOCK_TAGS:
             flush()
         if tag == "img":
             url = image_url(el, base_url)
-            if url and url not in out.images:
+            if url and url not in seen_images:
+                seen_images.add(url)
                 out.images.append(url)
             flush()
         elif tag == "a" and el.get("href"):
             href = el.get("href").strip()
             if not href.lower().startswith(("javascript:", "#", "mailto:")):
-                out.links.append((urljoin(base_url, href), ASCII_SPACE_RE.sub(" ", el.text_content()).strip()))
+                out.links.append((urljoin(base_url, href), ASCII_SPACE_RE.sub(" ", _text_content(el)).strip()))
         if el.text:
             current.append(el.text)
-        for child in el:
-            walk(child)
-        if is_block:
-            flush()
-        if el.tail:
-            current.append(el.tail)
+        stack.append((True, el))
+        stack.extend((False, child) for child in reversed(el))
 
-    walk(element)
     flush()
     return out
 

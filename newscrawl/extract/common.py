@@ -16,7 +16,7 @@ from newscrawl.extract.blocks import Blocks, html_blocks
 
 TITLE_SUFFIX_RE = re.compile(r"^(?P<head>.+?)\s*(?:[-_|｜]|\s-\s|\s–\s)\s*(?P<tail>[^-_|｜]+)$")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
-FILE_EXT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|7z|txt|wps|et|csv)(?:$|\?)", re.I)
+FILE_EXT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|7z|txt|wps|et|csv)(?:$|[?&#])", re.I)
 LABEL_VALUE = r"\s*[:：]\s*(?P<value>[^\s|｜/，,　]+(?:[ 　][^\s|｜/，,:：　]+)?)"
 
 
@@ -31,12 +31,28 @@ def select(scope, css: str) -> list:
     return _compiled(css)(root)
 
 
-def first_text(sel, css: str) -> str | None:
-    """Visible text of the first element matching css that has any."""
-    for el in select(sel, css):
-        text = " ".join(t.strip() for t in el.itertext() if t.strip())
-        if text:
-            return text
+def join_text(pieces) -> str:
+    """Text pieces joined as a browser shows them: whitespace runs become one space, and pieces with
+    no whitespace between them stay together ('中国<span>矿业</span>大学' is 中国矿业大学)."""
+    return " ".join("".join(pieces).split())
+
+
+def text_of(el) -> str:
+    """The visible text of an lxml element, one line (scripts and styles left out)."""
+    return join_text(t for t in el.xpath(".//text()[not(ancestor::script)][not(ancestor::style)]"))
+
+
+def first_text(sel, css: str | tuple[str, ...], title: bool = False) -> str | None:
+    """Visible text of the first element matching css (one selector or candidates in order) that has any.
+
+    A title reads as the browser shows it (inline tags glued); other text keeps its elements apart
+    ('发布者：教务处</span><span>发布时间：…' must not run together for the label readers).
+    """
+    for one in ((css,) if isinstance(css, str) else css):
+        for el in select(sel, one):
+            text = text_of(el) if title else " ".join(t.strip() for t in el.itertext() if t.strip())
+            if text:
+                return text
     return None
 
 
@@ -78,13 +94,23 @@ def labelled(text: str, *labels: str) -> str | None:
 
 
 def body_blocks(sel: Selector, css_candidates: tuple[str, ...], base_url: str):
-    """Blocks of the first candidate body element that holds any text or image."""
+    """Blocks of the first candidate body element that holds any text or image.
+
+    When candidates match but all are empty, the first of them is returned with no blocks: the
+    page HAS its content container, and it is empty (an attachment-only notice, or nothing) —
+    never a reason to take the page's chrome as the body.
+    """
+    empty = None
     for css in css_candidates:
         for el in select(sel, css):
+            if empty is not None and el in empty[0].root.iterancestors():
+                continue  # a wider candidate around the empty container holds only its chrome
             blocks = html_blocks(el, base_url)
             if blocks.paragraphs or blocks.images:
                 return Selector(root=el), blocks
-    return None, Blocks()
+            if empty is None:
+                empty = (Selector(root=el), blocks)
+    return empty or (None, Blocks())
 
 
 def file_name_from_url(url: str) -> str:

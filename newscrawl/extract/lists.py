@@ -12,15 +12,22 @@ from newscrawl.extract.detect import detect_cms
 from newscrawl.urls import canonical_url, is_http_url
 
 WEBPLUS_CONTAINERS = "[portletmode=simpleList], [id^=wp_news_w], ul.wp_article_list, ul.news_list"
+# Pagers of templates without the standard #wp_paging_wN portlet.
+WEBPLUS_PAGERS = "#wp_pager, .wp_pager, [id^=wp_paging], .wp_paging, .pages, .page, .pagination"
 WEBPLUS_PAGE_RE = re.compile(r"/list\d*\.htm$|/listm\d*\.htm$")
 VSB_BATCH_RE = re.compile(r"_showDynClickBatch\(\s*\[[^\]]*\]\s*,\s*\[(?P<ids>[\d,\s]*)\]")
 VSB_NEWS_ID_RE = re.compile(r"/info/\d+/(?P<id>\d+)\.htm|[?&]wbnewsid=(?P<qid>\d+)")
 VSB_PAGINATION_CSS = ".pb_sys_common, .p_pages, div.page, div.pagebar, div.pagination, .pages"
 ARTICLE_LIKE_RE = re.compile(
     r"/info/\d+/\d+\.htm|[?&]wbnewsid=\d+|/c\d+a\d+/page[m]?\.(?:htm|psp)|/_redirect\?|"
-    r"/\d{4,}[/_-]?\d*\.s?html?$|/content_\d+|/t\d{8}_\d+\.s?html?$|newsDetail_forward_\d+|/detail/\d+",
+    r"/\d{4,}[/_-]?\d*\.s?html?$|/content_\d+|/t\d{8}_\d+\.s?html?$|newsDetail_forward_\d+|/detail/\d+|"
+    r"[?&](?:article_?id|news_?id|id|aid|nid|info_?id|content_?id|doc_?id)=\d+(?:&|$)",
     re.I,
 )
+# A list has at least this many rows; a headline at least this many characters.
+MIN_LIST_ROWS = 3
+HEADLINE_MIN_CHARS = 8
+PAGE_LINK_RE = re.compile(r"^(?:首页|上一?页|下一?页|末页|尾页|更多|more)", re.I)
 NEXT_LABELS = ("下一页", "下页", "下一頁", "next", "Next", ">")
 
 
@@ -39,14 +46,25 @@ def _follow(href: str | None, base_url: str) -> str | None:
     return canonical_url(url) if is_http_url(url) else None
 
 
+class _Unique(list):
+    """A list that keeps the first of equal items, in linear time (a list page can hold 100,000 links)."""
+
+    def __init__(self, skip=()):
+        super().__init__()
+        self.seen = set(skip)
+
+    def add(self, item) -> None:
+        if item and item not in self.seen:
+            self.seen.add(item)
+            self.append(item)
+
+
 def _links_in(elements, base_url: str, skip=()) -> list[str]:
-    out: list[str] = []
+    out = _Unique(skip)
     for el in elements:
         for a in el.css("a[href]"):
-            url = _follow(a.attrib.get("href"), base_url)
-            if url and url not in out and url not in skip:
-                out.append(url)
-    return out
+            out.add(_follow(a.attrib.get("href"), base_url))
+    return list(out)
 
 
 def _webplus(sel: Selector, url: str) -> ListPage:
@@ -58,11 +76,22 @@ def _webplus(sel: Selector, url: str) -> ListPage:
         containers = sel.css(f"[frag='窗口{number}'], #wp_news_w{number}")
         next_a = paging[0].css("a.next")
         page.next_url = _follow(next_a[0].attrib.get("href"), url) if next_a else None
+    else:
+        page.next_url = _labelled_next(sel.css(WEBPLUS_PAGERS), url)
     if not containers:
         candidates = sel.css(WEBPLUS_CONTAINERS)
         containers = sorted(candidates, key=lambda c: len(c.css("a[href]")), reverse=True)[:1]
     page.links = [u for u in _links_in(containers[:1], url, skip={url}) if not WEBPLUS_PAGE_RE.search(u)]
     return page
+
+
+def _labelled_next(pagers, url: str) -> str | None:
+    """The link labelled 下一页 in a pager (its class may be shared with 尾页, so the label decides)."""
+    for pager in pagers:
+        for a in pager.root.iter("a"):
+            if "".join(a.itertext()).strip() in NEXT_LABELS:
+                return _follow(a.get("href"), url)
+    return None
 
 
 def _vsb_next(sel: Selector, url: str) -> str | None:
@@ -98,14 +127,23 @@ def _vsb(sel: Selector, html: str, url: str) -> ListPage:
     page = ListPage(cms="vsb", next_url=_vsb_next(sel, url))
     ids = _vsb_batch_ids(html)
     if ids:
-        links = []
-        for a in sel.css("a[href]"):
-            target = _follow(a.attrib.get("href"), url)
+        # the rows the script counts locate the list; ALL rows of that list are the list (rows can
+        # link to other trees or use other URL forms than the ones the script counts)
+        containers: dict = {}
+        for a in sel.root.iter("a"):
+            target = _follow(a.get("href"), url)
             match = VSB_NEWS_ID_RE.search(target or "")
-            if match and (match["id"] or match["qid"]) in ids and target not in links:
-                links.append(target)
-        if links:
-            page.links = links
+            if match and (match["id"] or match["qid"]) in ids:
+                container = _row_container(a)
+                containers[container] = containers.get(container, 0) + 1
+        if containers:
+            container = max(containers, key=containers.get)
+            links = _Unique({url})
+            for a in container.iter("a"):
+                target = _follow(a.get("href"), url)
+                if target and ARTICLE_LIKE_RE.search(target):
+                    links.add(target)
+            page.links = list(links)
             return page
     rows = sel.css("[id^=line_u]")
     page.links = _links_in(rows, url, skip={url}) if rows else _article_like(sel, url)
@@ -135,22 +173,36 @@ def _article_like(sel: Selector, url: str) -> list[str]:
     column's list, a sidebar of latest news the smaller one.
     """
     groups: dict = {}
-    for a in sel.xpath("//a[@href][not(ancestor::nav)][not(ancestor::header)][not(ancestor::footer)]"):
-        target = _follow(a.attrib.get("href"), url)
+    for a in sel.root.xpath("//a[@href][not(ancestor::nav)][not(ancestor::header)][not(ancestor::footer)]"):
+        target = _follow(a.get("href"), url)
         if target and target != url and ARTICLE_LIKE_RE.search(target):
-            links = groups.setdefault(_row_container(a.root), [])
-            if target not in links:
-                links.append(target)
-    return max(groups.values(), key=len) if groups else []
+            groups.setdefault(_row_container(a), _Unique()).add(target)
+    best = list(max(groups.values(), key=len)) if groups else []
+    return best if len(best) >= MIN_LIST_ROWS else (_headline_rows(sel, url) or best)
+
+
+def _headline_rows(sel: Selector, url: str) -> list[str]:
+    """Fallback for article URLs of no known shape: the biggest group of links that read like
+    headlines (several words of text), outside navigation and page furniture."""
+    groups: dict = {}
+    for a in sel.root.xpath("//a[@href][not(ancestor::nav)][not(ancestor::header)][not(ancestor::footer)]"):
+        text = "".join(a.itertext()).strip() or (a.get("title") or "")
+        if len(text) < HEADLINE_MIN_CHARS:
+            continue
+        target = _follow(a.get("href"), url)
+        if target and target != url and not PAGE_LINK_RE.search(text):
+            groups.setdefault(_row_container(a), _Unique()).add(target)
+    best = list(max(groups.values(), key=len)) if groups else []
+    return best if len(best) >= MIN_LIST_ROWS else []
 
 
 def _generic_next(sel: Selector, url: str) -> str | None:
     rel = sel.css("a[rel=next]::attr(href), link[rel=next]::attr(href)").get()
     if rel:
         return _follow(rel, url)
-    for a in sel.css("a[href]"):
-        if "".join(a.css("::text").getall()).strip() in NEXT_LABELS:
-            target = _follow(a.attrib.get("href"), url)
+    for a in sel.root.iter("a"):
+        if a.get("href") and "".join(a.itertext()).strip() in NEXT_LABELS:
+            target = _follow(a.get("href"), url)
             if target and target != url:
                 return target
     return None
@@ -169,9 +221,8 @@ def extract_list(html: str, url: str, cms: str = "auto", link_css: str | None = 
         page = ListPage(cms="generic", links=_article_like(sel, url), next_url=_generic_next(sel, url))
     if link_css:
         # a selector from the sources file names the list's links exactly
-        page.links = []
+        links = _Unique()
         for href in sel.css(link_css).xpath("./@href | .//a/@href").getall():
-            target = _follow(href, url)
-            if target and target not in page.links:
-                page.links.append(target)
+            links.add(_follow(href, url))
+        page.links = list(links)
     return page

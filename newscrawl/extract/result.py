@@ -20,4 +20,5 @@ class Extracted:
     views: int | None = None
     views_url: str | None = None  # where the site serves the view count, if not in the page
     original_title: str | None = None
+    body_found: bool = True  # False: no content container at all (not: an empty one)
     notes: list[str] = field(default_factory=list)  # what the extractor had to guess, for the log

@@ -13,11 +13,8 @@ from newscrawl.extract.common import (
     page_title, strip_site_suffix,
 )
 from newscrawl.extract.result import Extracted
+from newscrawl.extract.rules import candidates
 
-TITLE_CSS = "h1.arti_title, h1.arti-title, .arti_title, .arti-title, .article_title, .Article_Title"
-DATE_CSS = ".arti_update, .arti-update, span.Article_PublishDate"
-META_CSS = ".arti_metas, .arti-metas, .arti_meta, .arti-meta"
-BODY_CSS = (".wp_articlecontent", ".read", ".Article_Content", ".article .entry")
 SUDYFILE_TITLE_RE = re.compile(r"""['"]title['"]\s*:\s*['"](?P<title>[^'"]+)['"]""")
 
 
@@ -38,31 +35,31 @@ def _attachments(sel: Selector, body_links, base_url: str) -> list[dict]:
     return dedupe_attachments(found)
 
 
-def extract(sel: Selector, url: str, selectors: dict | None = None) -> Extracted:
-    selectors = selectors or {}
+def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | None = None) -> Extracted:
+    base = base or url
     result = Extracted(cms="webplus")
-    result.title = first_text(sel, selectors.get("title") or TITLE_CSS) or strip_site_suffix(page_title(sel))
+    result.title = first_text(sel, candidates("webplus", "title", selectors), title=True) or strip_site_suffix(page_title(sel))
 
-    date_text = (first_text(sel, selectors["date"]) if selectors.get("date") else None) or first_text(sel, DATE_CSS)
-    meta_line = first_text(sel, META_CSS) or ""
+    date_text = first_text(sel, candidates("webplus", "date", selectors))
+    meta_line = first_text(sel, candidates("webplus", "meta", selectors)) or ""
     result.published = parse_date(date_text) or parse_date(meta_line) or date_from_url(url)
 
-    publisher = first_text(sel, ".arti_publisher, .arti-publisher")
+    publisher = first_text(sel, candidates("webplus", "publisher", selectors))
     result.author = labelled(publisher or meta_line, "发布者", "作者")
     result.department = labelled(meta_line, "来源", "供稿单位", "发布单位")
 
-    counter = sel.css("span.WP_VisitCount")
+    # span.WP_VisitCount holds a placeholder that JavaScript replaces from its url: never the count
+    counter = sel.css("span.WP_VisitCount[url]")
     if counter:
-        text = "".join(counter[0].css("::text").getall()).strip()
-        result.views = int(text) if text.isdigit() else None
-        if counter[0].attrib.get("url"):
-            result.views_url = urljoin(url, counter[0].attrib["url"])
+        result.views_url = urljoin(base, counter[0].attrib["url"])
 
-    body_css = (selectors["body"],) if selectors.get("body") else BODY_CSS
-    body_el, blocks = body_blocks(sel, body_css, url)
+    body_el, blocks = body_blocks(sel, candidates("webplus", "body", selectors), base)
     if body_el is None:
+        result.body_found = False
         result.notes.append("no WebPlus body (.wp_articlecontent) found")
         return result
     result.paragraphs, result.images = blocks.paragraphs, blocks.images
-    result.attachments = _attachments(body_el, blocks.links, url)
+    result.attachments = _attachments(body_el, blocks.links, base)
+    if not result.paragraphs:
+        result.notes.append("WebPlus content container is empty" + (": attachments only" if result.attachments else ""))
     return result
