@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from parsel import Selector
 
-from newscrawl.extract import generic, thepaper, vsb, webplus
+from newscrawl.extract import generic, thepaper, vsb, webplus, wechat
 from newscrawl.extract.detect import detect_cms
 from newscrawl.extract.result import Extracted
 
 EXTRACTORS = {"webplus": webplus.extract, "vsb": vsb.extract, "thepaper": thepaper.extract,
-              "generic": generic.extract}
+              "generic": generic.extract, "wechat": wechat.extract}
 
 
 def extract_article(html: str, url: str, cms: str = "auto", selectors: dict | None = None) -> Extracted:
@@ -18,7 +18,7 @@ def extract_article(html: str, url: str, cms: str = "auto", selectors: dict | No
         cms = detect_cms(html, url)
     sel = Selector(text=html)
     result = EXTRACTORS[cms](sel, url, selectors)
-    if not result.paragraphs and cms in ("webplus", "vsb"):
+    if not result.paragraphs and cms in ("webplus", "vsb", "thepaper"):
         # a template the CMS extractor does not know: better the densest text than nothing
         fallback = generic.extract(sel, url, selectors)
         if fallback.paragraphs:

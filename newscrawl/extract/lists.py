@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 from parsel import Selector
 
 from newscrawl.extract.detect import detect_cms
-from newscrawl.urls import canonical_url, is_http_url
+from newscrawl.urls import canonical_url, is_http_url, is_wechat_url
 
 WEBPLUS_CONTAINERS = "[portletmode=simpleList], [id^=wp_news_w], ul.wp_article_list, ul.news_list"
 WEBPLUS_PAGE_RE = re.compile(r"/list\d*\.htm$|/listm\d*\.htm$")
@@ -18,7 +18,8 @@ VSB_NEWS_ID_RE = re.compile(r"/info/\d+/(?P<id>\d+)\.htm|[?&]wbnewsid=(?P<qid>\d
 VSB_PAGINATION_CSS = ".pb_sys_common, .p_pages, div.page, div.pagebar, div.pagination, .pages"
 ARTICLE_LIKE_RE = re.compile(
     r"/info/\d+/\d+\.htm|[?&]wbnewsid=\d+|/c\d+a\d+/page[m]?\.(?:htm|psp)|/_redirect\?|"
-    r"/\d{4,}[/_-]?\d*\.s?html?$|/content_\d+|/t\d{8}_\d+\.s?html?$|newsDetail_forward_\d+|/detail/\d+",
+    r"/\d{4,}[/_-]?\d*\.s?html?$|/content_\d+|/t\d{8}_\d+\.s?html?$|newsDetail_forward_\d+|/detail/\d+|"
+    r"//mp\.weixin\.qq\.com/s\b",
     re.I,
 )
 NEXT_LABELS = ("下一页", "下页", "下一頁", "next", "Next", ">")
@@ -98,12 +99,19 @@ def _vsb(sel: Selector, html: str, url: str) -> ListPage:
     page = ListPage(cms="vsb", next_url=_vsb_next(sel, url))
     ids = _vsb_batch_ids(html)
     if ids:
-        links = []
+        links, rows, wechat = [], set(), []
         for a in sel.css("a[href]"):
             target = _follow(a.attrib.get("href"), url)
             match = VSB_NEWS_ID_RE.search(target or "")
             if match and (match["id"] or match["qid"]) in ids and target not in links:
                 links.append(target)
+                rows.add(_row_container(a.root))
+            elif target and is_wechat_url(target):
+                wechat.append((a.root, target))
+        # a row whose news item is a WeChat post links there instead of /info/…: same list, same rows
+        in_list = {t for el, t in wechat if _row_container(el) in rows}
+        if in_list:
+            links = [t for t in _links_in(sel.css("a[href]"), url) if t in links or t in in_list]
         if links:
             page.links = links
             return page

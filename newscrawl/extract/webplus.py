@@ -10,13 +10,13 @@ from parsel import Selector
 from newscrawl.dates import date_from_url, parse_date
 from newscrawl.extract.common import (
     attachment_links, body_blocks, dedupe_attachments, file_name_from_url, first_text, labelled,
-    page_title, strip_site_suffix,
+    page_title, select, strip_site_suffix,
 )
 from newscrawl.extract.result import Extracted
 
 TITLE_CSS = "h1.arti_title, h1.arti-title, .arti_title, .arti-title, .article_title, .Article_Title"
 DATE_CSS = ".arti_update, .arti-update, span.Article_PublishDate"
-META_CSS = ".arti_metas, .arti-metas, .arti_meta, .arti-meta"
+META_CSS = ".arti_metas, .arti-metas, .arti_meta, .arti-meta, .news_xx"  # news_xx: www.cumt.edu.cn
 BODY_CSS = (".wp_articlecontent", ".read", ".Article_Content", ".article .entry")
 SUDYFILE_TITLE_RE = re.compile(r"""['"]title['"]\s*:\s*['"](?P<title>[^'"]+)['"]""")
 
@@ -44,7 +44,8 @@ def extract(sel: Selector, url: str, selectors: dict | None = None) -> Extracted
     result.title = first_text(sel, selectors.get("title") or TITLE_CSS) or strip_site_suffix(page_title(sel))
 
     date_text = (first_text(sel, selectors["date"]) if selectors.get("date") else None) or first_text(sel, DATE_CSS)
-    meta_line = first_text(sel, META_CSS) or ""
+    # one line per text piece: a label's value ends where its span ends ('作者：李明' '浏览次数：…')
+    meta_line = next(("\n".join(t.strip() for t in el.itertext() if t.strip()) for el in select(sel, META_CSS)), "")
     result.published = parse_date(date_text) or parse_date(meta_line) or date_from_url(url)
 
     publisher = first_text(sel, ".arti_publisher, .arti-publisher")

@@ -23,7 +23,8 @@ from newscrawl.extract.lists import extract_list
 from newscrawl.items import ArticleItem
 from newscrawl.middlewares import BlockedRequest
 from newscrawl.state import StateError, store_for
-from newscrawl.urls import canonical_url, host_of, urlname
+from newscrawl.spiders.wechat import WeChatPosts
+from newscrawl.urls import canonical_url, host_of, is_wechat_url, urlname
 
 UNREACHABLE = (CannotResolveHostError, DownloadConnectionRefusedError, DNSLookupError, ConnectError)
 ERROR_NAMES = {
@@ -49,7 +50,7 @@ def truthy(value) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
-class NewsSpider(scrapy.Spider):
+class NewsSpider(WeChatPosts, scrapy.Spider):
     """Base of every newscrawl spider: -a lists=URL,URL  -a max_pages=N  -a full=1."""
 
     source_name: str | None = None  # set on the spiders built from sources.yaml
@@ -127,6 +128,8 @@ class NewsSpider(scrapy.Spider):
         )
 
     def article_request(self, url: str, cms: str = "auto") -> scrapy.Request:
+        if is_wechat_url(url):
+            return self.wechat_request(url)
         # dont_filter: duplicates are skipped by new_article_link instead, so that a redirect loop
         # reaches REDIRECT_MAX_TIMES and is counted rather than vanishing in the dupefilter
         return scrapy.Request(
@@ -146,7 +149,7 @@ class NewsSpider(scrapy.Spider):
         self.count("lists/read")
         source = self.source_for(response.url)
         page = extract_list(response.text, response.url, cms, self.selectors_for(source).get("list_links"))
-        links = [link for link in page.links if self.allowed(link, source)]
+        links = [link for link in page.links if self.allowed(link, source) or self.follow_wechat(link, source)]
         self.count("links/offsite", len(page.links) - len(links))
         self.count("articles/found", len(links))
         if not links:

@@ -1,0 +1,64 @@
+"""WeChat-hosted items of a university's lists: follow the linked post, and nothing beyond it."""
+
+from __future__ import annotations
+
+import scrapy
+from parsel import Selector
+
+from newscrawl.config import Source
+from newscrawl.extract import wechat
+from newscrawl.urls import WECHAT_HOST, canonical_url, is_wechat_url
+
+
+class WeChatPosts:
+    """Mixed into NewsSpider: list rows linking to mp.weixin.qq.com/s… become articles of the list's source."""
+
+    def follow_wechat(self, link: str, source: Source) -> bool:
+        """True for a WeChat post link that source follows (its `wechat` switch, on by default)."""
+        if not is_wechat_url(link):
+            return False
+        if not source.wechat:
+            self.count("links/wechat_off")
+            return False
+        self.count("links/wechat")
+        # the post is archived under the university whose list linked it
+        self.wechat_links().setdefault(link, source.name)
+        return True
+
+    def wechat_links(self) -> dict[str, str]:
+        """WeChat post URL -> name of the source whose list linked it, for this crawl."""
+        if not hasattr(self, "wechat_sources"):
+            self.wechat_sources = {}
+        return self.wechat_sources
+
+    def wechat_request(self, url: str) -> scrapy.Request:
+        url = canonical_url(url)
+        return scrapy.Request(
+            url, callback=self.parse_wechat, errback=self.on_error, dont_filter=True,
+            cb_kwargs={"source_name": self.wechat_links().get(url)},
+            # the offsite guard lets this one request (and its redirects) out of the source's domains
+            meta={"newscrawl_kind": "article", "newscrawl_extra_domains": [WECHAT_HOST]},
+        )
+
+    def parse_wechat(self, response, source_name: str | None = None):
+        """The post itself, or a counted refusal: never a link followed from it."""
+        url = self.published_url(response)
+        status = wechat.page_status(response.text)
+        if status == "verify":
+            self.count("dropped/wechat_verification")
+            self.count("articles/failed")
+            self.logger.warning("%s: WeChat answered with its verification page, not the post: skipped", url)
+            return
+        if status == "gone":
+            self.count("dropped/gone")
+            self.logger.warning("%s: the WeChat post was deleted or can no longer be viewed: skipped", url)
+            return
+        from newscrawl.spiders.base import build_item  # base imports this module
+
+        source = self.sources.get(source_name) if source_name else None
+        # the university's selectors are for its own pages, never for WeChat's
+        extracted = wechat.extract(Selector(text=response.text), url, {})
+        for note in extracted.notes:
+            self.logger.info("%s: %s", url, note)
+        self.count("articles/extracted/wechat")
+        yield build_item(extracted, url, source or self.source_for(url))
