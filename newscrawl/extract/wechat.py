@@ -24,7 +24,7 @@ NOT_TEXT_CSS = ("mp-common-profile, mpprofile, mp-style-type, mp-miniprogram, mp
 # Script variables the page is rendered from; ct / create_time are the publication time in epoch
 # seconds (older pages wrote create_time as a date string).
 _VALUE = r"""\s*[:=]\s*(?:JsDecode\(|htmlDecode\()?\s*(?P<q>['"])(?P<value>[^'"]*)(?P=q)"""
-TIME_VAR_RES = tuple(re.compile(r"(?<![\w.])" + name + _VALUE) for name in ("ct", "create_time", "createTime", "publish_time"))
+TIME_VAR_RES = tuple(re.compile(r"(?<![\w])" + name + _VALUE) for name in ("ct", "create_time", "createTime", "publish_time"))
 ACCOUNT_VAR_RES = tuple(re.compile(r"(?<![\w.])" + name + _VALUE) for name in ("nickname", "nick_name", "profile_nickname"))
 
 # What WeChat serves instead of a post. Only read when the page has no post body: a post may
