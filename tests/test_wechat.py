@@ -102,8 +102,18 @@ def test_list_rows_on_wechat_are_archived_under_the_university(mirror, tmp_path)
     assert sorted(mirror.requested("weixin")) == sorted([POST, WALLED, DELETED])
     summary = json.loads((tmp_path / "cumt" / ".last-crawl.json").read_text(encoding="utf-8"))
     assert summary["dropped"] == {"wechat_verification": 1, "gone": 1}
+    assert (summary["status"], summary["blocked"], result.returncode) == ("blocked", 1, 4)
     assert f"{WALLED}: WeChat answered with its verification page" in result.stderr
     assert len(list((tmp_path / "cumt").glob("*.md"))) == 2
+
+
+def test_without_a_wall_the_crawl_is_ok(mirror, tmp_path):
+    cumt_notices(mirror)
+    mirror.add(WALLED, fixture_text("wechat_post.html").replace("为帮助考生", "为帮助同学们"))
+    result = crawl(mirror, tmp_path, "cumt", "-a", f"lists={LIST}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = json.loads((tmp_path / "cumt" / ".last-crawl.json").read_text(encoding="utf-8"))
+    assert (summary["status"], summary["articles_written"], summary["dropped"]) == ("ok", 3, {"gone": 1})
 
 
 def test_wechat_switch_off_leaves_the_posts_alone(mirror, tmp_path):

@@ -45,9 +45,11 @@ class WeChatPosts:
         url = self.published_url(response)
         status = wechat.page_status(response.text)
         if status == "verify":
+            # a wall like the 瑞数 one: the crawl is reported blocked, the post fetched again next run
+            self.count("blocked")
+            self.count(f"blocked_host/{WECHAT_HOST}")
             self.count("dropped/wechat_verification")
-            self.count("articles/failed")
-            self.logger.warning("%s: WeChat answered with its verification page, not the post: skipped", url)
+            self.logger.error("%s: WeChat answered with its verification page (环境异常), not the post: skipped", url)
             return
         if status == "gone":
             self.count("dropped/gone")
