@@ -75,7 +75,7 @@ def test_wechat_request_may_leave_the_sources_domains_and_is_parsed_as_a_post(tm
     spider = SiteSpider.from_crawler(crawler)
     request = spider.article_request(POST + "&scene=21")
     assert request.url == POST
-    assert request.meta["newscrawl_extra_domains"] == ["mp.weixin.qq.com"]
+    assert request.meta["newscrawl_extra_domains"] == ["mp.weixin.qq.com"] and request.meta["allow_offsite"]
     assert request.callback == spider.parse_wechat
     spider.store.close()
 
@@ -124,3 +124,16 @@ def test_wechat_switch_off_leaves_the_posts_alone(mirror, tmp_path):
     crawl(mirror, tmp_path, "cumt", settings={"NEWSCRAWL_SOURCES_FILE": sources})
     assert mirror.requested("weixin") == []
     assert mirror.requested(NOTICE) == [NOTICE]
+
+
+def test_site_spider_files_wechat_rows_under_the_lists_own_host(mirror, tmp_path):
+    from sitegen import webplus_list
+
+    column = "https://jwc.demo.edu.cn/tzgg/list.htm"
+    mirror.add(column, webplus_list([(POST, "讲座通知", "2023-09-18"), ("/2023/0917/c5a1/page.htm", "考试安排", "2023-09-17")],
+                                    None, 1, 1))
+    mirror.add_fixture(POST, "wechat_post.html")
+    out = tmp_path / "items.jsonl"
+    result = crawl(mirror, tmp_path, "site", "-a", f"lists={column}", "-O", str(out))
+    items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(i["url"], i["source"]) for i in items] == [(POST, "jwc.demo.edu.cn")], result.stderr[-2000:]

@@ -22,11 +22,11 @@ class WeChatPosts:
             return False
         self.count("links/wechat")
         # the post is archived under the university whose list linked it
-        self.wechat_links().setdefault(link, source.name)
+        self.wechat_links().setdefault(link, source)
         return True
 
-    def wechat_links(self) -> dict[str, str]:
-        """WeChat post URL -> name of the source whose list linked it, for this crawl."""
+    def wechat_links(self) -> dict[str, Source]:
+        """WeChat post URL -> the source (configured or ad hoc) whose list linked it, for this crawl."""
         if not hasattr(self, "wechat_sources"):
             self.wechat_sources = {}
         return self.wechat_sources
@@ -35,12 +35,12 @@ class WeChatPosts:
         url = canonical_url(url)
         return scrapy.Request(
             url, callback=self.parse_wechat, errback=self.on_error, dont_filter=True,
-            cb_kwargs={"source_name": self.wechat_links().get(url)},
-            # the offsite guard lets this one request (and its redirects) out of the source's domains
-            meta={"newscrawl_kind": "article", "newscrawl_extra_domains": [WECHAT_HOST]},
+            cb_kwargs={"source": self.wechat_links().get(url)},
+            # the offsite guards let this one request (and its redirects) out of the source's domains
+            meta={"newscrawl_kind": "article", "newscrawl_extra_domains": [WECHAT_HOST], "allow_offsite": True},
         )
 
-    def parse_wechat(self, response, source_name: str | None = None):
+    def parse_wechat(self, response, source: Source | None = None):
         """The post itself, or a counted refusal: never a link followed from it."""
         url = self.published_url(response)
         status = wechat.page_status(response.text)
@@ -57,7 +57,6 @@ class WeChatPosts:
             return
         from newscrawl.spiders.base import build_item  # base imports this module
 
-        source = self.sources.get(source_name) if source_name else None
         # the university's selectors are for its own pages, never for WeChat's
         extracted = wechat.extract(Selector(text=response.text), url, {})
         for note in extracted.notes:
