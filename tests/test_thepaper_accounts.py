@@ -121,3 +121,13 @@ def test_api_error_code_reports_the_source_broken_with_the_code(mirror, tmp_path
     summary = json.loads((tmp_path / "thepaper" / ".last-crawl.json").read_text(encoding="utf-8"))
     assert summary["status"] == "broken" and summary["http_errors"] == {"api_99998": 1}
     assert "api_99998 1" in result.stderr and "error code 99998 (非法请求)" in result.stderr
+
+
+def test_article_spider_labels_a_pph_article_with_its_accounts_school_too(mirror, tmp_path):
+    mirror.add(url_of(105), article(105, 7777, "东丰公安"))
+    out = tmp_path / "items.jsonl"
+    crawl(mirror, tmp_path, "article", "-a", f"url={url_of(105)}", "-O", str(out))
+    item = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    assert (item["source"], item["school"], item["tags"]) == ("thepaper", "东丰公安", ["东丰公安", "澎湃号"])
+    markdown = (tmp_path / "thepaper" / f"{item['urlname']}.md").read_text(encoding="utf-8")
+    assert markdown.startswith("---\ntitle: 东丰公安->澎湃号文章105 | thepaper.cn\n")

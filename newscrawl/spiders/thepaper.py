@@ -133,13 +133,16 @@ class ThePaperSpider(NewsSpider):
             yield out
 
     def label_by_account(self, item: ArticleItem, response) -> None:
-        """School, tags and categories of the account that wrote the article, not of the source."""
-        if self.source is None:
-            return
-        account_id, account_name = account_of(Selector(text=response.text))
-        account_id = account_id or self.listed_by.get(item.url)
-        school, tags, categories = account_labels(self.source, self.accounts().get(account_id or ""), account_name)
-        item.school, item.tags, item.categories = school, list(tags), list(categories)
+        relabel_by_account(item, response.text, self.source_for(item.url), self.accounts(), self.listed_by.get(item.url))
+
+
+def relabel_by_account(item: ArticleItem, html: str, source: Source, accounts: dict[str, PphAccount],
+                       listed_by: str | None = None) -> None:
+    """School, tags and categories of the 澎湃号 account that wrote the article, not of the source."""
+    account_id, account_name = account_of(Selector(text=html))
+    account = accounts.get(account_id or listed_by or "")
+    item.school, tags, categories = account_labels(source, account, account_name)
+    item.tags, item.categories = list(tags), list(categories)
 
 
 def api_error(answer: dict):
