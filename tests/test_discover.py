@@ -118,3 +118,20 @@ def test_a_walled_home_page_is_reported_as_such(mirror, tmp_path):
     result = discover(mirror, tmp_path, VSB + "/")
     assert result.returncode == 4 and "anti-bot wall" in result.stderr
     assert result.stdout == ""
+
+
+def test_a_generic_page_whose_main_block_is_a_dated_link_list_is_a_column():
+    rows = "".join(f'<li><a href="/news/content_{n}.htm">新闻标题{n}</a><span>2024-05-{n:02d}</span></li>' for n in range(1, 6))
+    html = f"""<html><head><title>学院新闻-某某大学</title></head><body><div class="nav"><a href="/">首页</a></div>
+    <ul class="newslist">{rows}</ul><div class="side"><a href="/about/">关于</a></div></body></html>"""
+    column = read_column(html, "https://www.mm.edu.cn/news/", Candidate("https://www.mm.edu.cn/news/", None, 0))
+    assert (column.cms, column.rows, column.title) == ("generic", 5, "学院新闻")
+    undated = html.replace("<span>2024-05-", "<span>第")
+    assert read_column(undated, "https://www.mm.edu.cn/news/", Candidate("https://www.mm.edu.cn/news/", None, 0)) is None
+
+
+def test_an_unreadable_home_page_is_reported_and_nothing_written(mirror, tmp_path):
+    sources = tmp_path / "sources.yaml"
+    result = discover(mirror, tmp_path, "https://www.nowhere.edu.cn/", "--write", str(sources))
+    assert result.returncode == 3 and "could not read https://www.nowhere.edu.cn/" in result.stderr
+    assert not sources.exists()
