@@ -2,7 +2,6 @@
 
 import json
 
-from parsel import Selector
 from scrapy.utils.test import get_crawler
 
 from conftest import crawl, fixture_text
