@@ -15,7 +15,7 @@ KNOWN_CMS = ("auto", "webplus", "vsb", "thepaper", "generic")
 SELECTOR_KEYS = ("list_links", "title", "body", "date")
 SOURCE_KEYS = {
     "school", "archive", "tags", "categories", "cms", "lists", "domains", "selectors",
-    "status", "note", "pph",
+    "status", "note", "pph", "wechat",
 }
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -31,6 +31,15 @@ class ListPage:
 
 
 @dataclass(frozen=True)
+class PphAccount:
+    """A 澎湃号 account followed by a thepaper source, and whose articles it is (None: the source's)."""
+    id: str
+    school: str | None = None
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Source:
     name: str
     school: str
@@ -43,6 +52,8 @@ class Source:
     selectors: dict = field(default_factory=dict)
     status: str = "confirmed"
     pph: tuple[str, ...] = ()
+    pph_accounts: tuple[PphAccount, ...] = ()
+    wechat: bool = True  # follow list rows that link to WeChat official-account posts
 
     def owns_host(self, host: str) -> bool:
         """True when host is one of the source's domains or a subdomain of one."""
@@ -79,6 +90,38 @@ def _string_list(path, where, value, required=True):
     if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
         _fail(path, where, "expected a non-empty list of strings")
     return tuple(v.strip() for v in value)
+
+
+def _parse_pph(path, where, raw) -> tuple[PphAccount, ...]:
+    """pph: [id, ...] | {id: school} | {id: {school, tags, categories}} | [{id, school, tags?, categories?}, ...]"""
+    if raw is None:
+        return ()
+    if isinstance(raw, dict):
+        raw = [{"id": key, **(value if isinstance(value, dict) else {"school": value})} for key, value in raw.items()]
+    if not isinstance(raw, list):
+        _fail(path, where, "expected a list of account ids, or a mapping of account id to school")
+    accounts = []
+    for i, entry in enumerate(raw):
+        at = f"{where}[{i}]"
+        if isinstance(entry, (str, int)) and not isinstance(entry, bool):
+            entry = {"id": entry}
+        if not isinstance(entry, dict):
+            _fail(path, at, "expected an account id or {id, school, tags, categories}")
+        unknown = set(entry) - {"id", "school", "tags", "categories"}
+        if unknown:
+            _fail(path, f"{at}.{sorted(unknown)[0]}", "unknown key (known: id, school, tags, categories)")
+        account_id = str(entry.get("id") or "").strip()
+        if not account_id.isdigit():
+            _fail(path, f"{at}.id", f"a 澎湃号 account id is a number, got {entry.get('id')!r}")
+        school = entry.get("school")
+        if school is not None and (not isinstance(school, str) or not school.strip()):
+            _fail(path, f"{at}.school", "expected the school's name")
+        accounts.append(PphAccount(
+            id=account_id, school=school.strip() if school else None,
+            tags=_string_list(path, f"{at}.tags", entry.get("tags"), required=False),
+            categories=_string_list(path, f"{at}.categories", entry.get("categories"), required=False),
+        ))
+    return tuple(accounts)
 
 
 def _parse_source(path, name, raw) -> Source:
@@ -119,6 +162,10 @@ def _parse_source(path, name, raw) -> Source:
     domains = _string_list(path, f"{where}.domains", raw.get("domains"), required=False)
     if not domains:
         domains = tuple(dict.fromkeys(university_domain(urlsplit(lp.url).hostname) for lp in lists))
+    wechat = raw.get("wechat", True)
+    if not isinstance(wechat, bool):
+        _fail(path, f"{where}.wechat", "expected true or false")
+    pph = _parse_pph(path, f"{where}.pph", raw.get("pph"))
     status = raw.get("status", "confirmed")
     if status not in ("confirmed", "unconfirmed"):
         _fail(path, f"{where}.status", "expected 'confirmed' or 'unconfirmed'")
@@ -133,7 +180,9 @@ def _parse_source(path, name, raw) -> Source:
         domains=tuple(d.lower() for d in domains),
         selectors=dict(selectors),
         status=status,
-        pph=tuple(str(p) for p in (raw.get("pph") or ())),
+        pph=tuple(a.id for a in pph),
+        pph_accounts=pph,
+        wechat=wechat,
     )
 
 

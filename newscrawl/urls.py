@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
 from w3lib.url import url_query_cleaner
 
@@ -15,6 +15,8 @@ TRACKING_PARAM_RE = re.compile(r"^(?:utm_\w+|spm|from|isappinstalled|share_token
 def canonical_url(url: str) -> str:
     """The URL as published, minus its fragment and tracking parameters (nothing else is rewritten)."""
     url = (url or "").strip()
+    if is_wechat_url(url):
+        return wechat_post_url(url)
     parts = urlsplit(url)
     if parts.fragment:
         parts = parts._replace(fragment="")
@@ -37,3 +39,35 @@ def is_http_url(url: str) -> bool:
 
 def host_of(url: str) -> str:
     return (urlsplit(url or "").hostname or "").lower()
+
+
+# A WeChat post is named by these query parameters (or by its short /s/<token> path); everything
+# else in its links (chksm, scene, sharer_*, mpshare, srcid, pass_ticket, ...) tracks the reader.
+WECHAT_HOST = "mp.weixin.qq.com"
+WECHAT_IDENTITY_PARAMS = ("__biz", "mid", "idx", "sn", "appmsgid", "itemidx")
+
+
+def is_wechat_url(url: str) -> bool:
+    """A link to a WeChat official-account post (mp.weixin.qq.com/s..., the old /mp/appmsg/show)."""
+    parts = urlsplit(url or "")
+    return ((parts.hostname or "").lower() == WECHAT_HOST
+            and (parts.path == "/s" or parts.path.startswith("/s/") or parts.path.startswith("/s?")
+                 or parts.path == "/mp/appmsg/show"))
+
+
+def wechat_post_url(url: str) -> str:
+    """The identity of a WeChat post: https, its path, and only __biz/mid/idx/sn in that order.
+
+    The same post is linked over http and https, with its parameters in any order and with
+    per-reader tracking appended, so the identity is rebuilt rather than cleaned.
+    """
+    parts = urlsplit(url.strip())
+    if parts.path.startswith("/s/"):
+        return urlunsplit(("https", WECHAT_HOST, parts.path, "", ""))
+    # split by hand: parse_qsl would read a '+' of a base64 __biz as a space
+    params = {}
+    for pair in parts.query.split("&"):
+        key, _, value = pair.partition("=")
+        params.setdefault(unquote(key), unquote(value))
+    query = "&".join(f"{k}={quote(params[k], safe='=/+')}" for k in WECHAT_IDENTITY_PARAMS if params.get(k))
+    return urlunsplit(("https", WECHAT_HOST, parts.path, query, ""))

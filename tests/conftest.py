@@ -27,7 +27,7 @@ def fixture_text(name: str) -> str:
 
 
 class Mirror:
-    """Answers absolute-URI GETs (as a forward proxy sees them) from a routes table; logs them.
+    """Answers absolute-URI GETs/POSTs (as a forward proxy sees them) from a routes table; logs them.
 
     https:// URLs arrive through CONNECT and are answered over TLS with a self-signed certificate
     (Scrapy does not verify certificates), so fixtures keep their real https addresses.
@@ -39,6 +39,7 @@ class Mirror:
     def __init__(self):
         self.routes: dict[str, dict] = {}
         self.log: list[str] = []
+        self.calls: list[dict] = []  # method, url, headers and body of every request, in order
         self.failures: dict[str, int] = {}
         mirror = self
 
@@ -58,10 +59,10 @@ class Mirror:
 
             def do_GET(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
+                sent = self.rfile.read(length) if length else b""
                 url = f"https://{self.tls_host}{self.path}" if self.tls_host else self.path
                 mirror.log.append(url)
+                mirror.calls.append({"method": self.command, "url": url, "headers": dict(self.headers), "body": sent})
                 route = mirror.routes.get(url) or {"status": 404, "headers": {"Content-Type": "text/plain"},
                                                          "body": b"not here"}
                 if route.get("delay"):

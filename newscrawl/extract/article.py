@@ -7,7 +7,7 @@ from urllib.parse import urljoin
 from parsel import Selector
 
 from newscrawl.dates import plausible_published
-from newscrawl.extract import generic, thepaper, vsb, webplus
+from newscrawl.extract import generic, thepaper, vsb, webplus, wechat
 from newscrawl.extract.detect import detect_cms
 from newscrawl.extract.result import Extracted
 
@@ -31,12 +31,12 @@ def extract_article(html: str, url: str, cms: str = "auto", selectors: dict | No
         cms = detect_cms(html, url)
     sel = Selector(text=html)
     base = link_base(sel, url, base_url)
-    if cms == "thepaper":
-        # thepaper's JSON carries absolute URLs; its extractor keeps its own signature
-        result = thepaper.extract(sel, url, selectors)
+    if cms in ("thepaper", "wechat"):
+        # their pages carry absolute URLs; their extractors keep their own signature
+        result = {"thepaper": thepaper.extract, "wechat": wechat.extract}[cms](sel, url, selectors)
     else:
         result = EXTRACTORS[cms](sel, url, selectors, base)
-    if not result.body_found and cms in ("webplus", "vsb"):
+    if not result.body_found and cms in ("webplus", "vsb", "thepaper"):
         # a template the CMS extractor does not know: better the densest text than nothing (an
         # EMPTY content container is not that case: it has no text, and the chrome is not its text)
         fallback = generic.extract(sel, url, selectors, base)

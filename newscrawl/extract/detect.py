@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from newscrawl.urls import is_wechat_url
+
 WEBPLUS_MARKERS = ("sudy-wp-context", "sudy-wp-siteid", "/_upload/tpl/", "/_js/_portletplugs/",
                    "portletmode=", "wp_articlecontent", "webplus-page", "<!--start||content-->")
 VSB_MARKERS = ("visual sitebuilder", "/system/resource/js/", "_sitegray/_sitegray", ".vsb.css",
@@ -14,7 +16,9 @@ LOGIN_RE = re.compile(r"<input[^>]+type=['\"]?password|统一身份认证|cas/lo
 
 
 def detect_cms(html: str, url: str = "") -> str:
-    """'thepaper', 'webplus', 'vsb' or 'generic', from markers in the first part of the page."""
+    """'thepaper', 'wechat', 'webplus', 'vsb' or 'generic', from markers in the first part of the page."""
+    if is_wechat_url(url):
+        return "wechat"
     head = html[:200_000].lower()
     if "thepaper.cn" in url and ("__next_data__" in head or "news_txt" in head):
         return "thepaper"

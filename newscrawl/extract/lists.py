@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 from parsel import Selector
 
 from newscrawl.extract.detect import detect_cms
-from newscrawl.urls import canonical_url, is_http_url
+from newscrawl.urls import canonical_url, is_http_url, is_wechat_url
 
 WEBPLUS_CONTAINERS = "[portletmode=simpleList], [id^=wp_news_w], ul.wp_article_list, ul.news_list"
 # Pagers of templates without the standard #wp_paging_wN portlet.
@@ -21,7 +21,8 @@ VSB_PAGINATION_CSS = ".pb_sys_common, .p_pages, div.page, div.pagebar, div.pagin
 ARTICLE_LIKE_RE = re.compile(
     r"/info/\d+/\d+\.htm|[?&]wbnewsid=\d+|/c\d+a\d+/page[m]?\.(?:htm|psp)|/_redirect\?|"
     r"/\d{4,}[/_-]?\d*\.s?html?$|/content_\d+|/t\d{8}_\d+\.s?html?$|newsDetail_forward_\d+|/detail/\d+|"
-    r"[?&](?:article_?id|news_?id|id|aid|nid|info_?id|content_?id|doc_?id)=\d+(?:&|$)",
+    r"[?&](?:article_?id|news_?id|id|aid|nid|info_?id|content_?id|doc_?id)=\d+(?:&|$)|"
+    r"//mp\.weixin\.qq\.com/s\b",
     re.I,
 )
 # A list has at least this many rows; a headline at least this many characters.

@@ -9,7 +9,7 @@ RULES: dict[str, dict[str, tuple[str, ...]]] = {
         "title": ("h1.arti_title", "h1.arti-title", ".arti_title", ".arti-title", ".article_title",
                   ".Article_Title"),
         "date": (".arti_update", ".arti-update", "span.Article_PublishDate"),
-        "meta": (".arti_metas", ".arti-metas", ".arti_meta", ".arti-meta"),
+        "meta": (".arti_metas", ".arti-metas", ".arti_meta", ".arti-meta", ".news_xx"),  # news_xx: www.cumt.edu.cn
         "publisher": (".arti_publisher", ".arti-publisher"),
         "body": (".wp_articlecontent", ".read", ".Article_Content", ".article .entry"),
     },

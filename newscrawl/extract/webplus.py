@@ -10,7 +10,7 @@ from parsel import Selector
 from newscrawl.dates import date_from_url, parse_date
 from newscrawl.extract.common import (
     attachment_links, body_blocks, dedupe_attachments, file_name_from_url, first_text, labelled,
-    page_title, strip_site_suffix,
+    page_title, select, strip_site_suffix,
 )
 from newscrawl.extract.result import Extracted
 from newscrawl.extract.rules import candidates
@@ -41,7 +41,9 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
     result.title = first_text(sel, candidates("webplus", "title", selectors), title=True) or strip_site_suffix(page_title(sel))
 
     date_text = first_text(sel, candidates("webplus", "date", selectors))
-    meta_line = first_text(sel, candidates("webplus", "meta", selectors)) or ""
+    # one line per text piece: a label's value ends where its span ends ('作者：李明' '浏览次数：…')
+    meta_el = next((els[0] for css in candidates("webplus", "meta", selectors) if (els := select(sel, css))), None)
+    meta_line = "\n".join(t.strip() for t in meta_el.itertext() if t.strip()) if meta_el is not None else ""
     result.published = parse_date(date_text) or parse_date(meta_line) or date_from_url(url)
 
     publisher = first_text(sel, candidates("webplus", "publisher", selectors))

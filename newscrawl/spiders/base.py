@@ -27,7 +27,8 @@ from newscrawl.items import ArticleItem
 from newscrawl.middlewares import BlockedRequest, OffsiteRequest
 from newscrawl.outcomes import article_failed, count, one_line
 from newscrawl.state import StateError, store_for
-from newscrawl.urls import canonical_url, host_of, urlname
+from newscrawl.spiders.wechat import WeChatPosts
+from newscrawl.urls import canonical_url, host_of, is_wechat_url, urlname
 
 UNREACHABLE = (CannotResolveHostError, DownloadConnectionRefusedError, DNSLookupError, ConnectError)
 ERROR_NAMES = {
@@ -69,7 +70,7 @@ def http_urls(name: str, value) -> list[str]:
     return urls
 
 
-class NewsSpider(scrapy.Spider):
+class NewsSpider(WeChatPosts, scrapy.Spider):
     """Base of every newscrawl spider: -a lists=URL,URL  -a max_pages=N  -a full=1."""
 
     source_name: str | None = None  # set on the spiders built from sources.yaml
@@ -220,6 +221,8 @@ class NewsSpider(scrapy.Spider):
 
     def article_request(self, url: str, cms: str = "auto", source: Source | None = None, column: str = "",
                         priority: int = 0) -> scrapy.Request:
+        if is_wechat_url(url):
+            return self.wechat_request(url, source or self.source_for(url), column)
         # dont_filter: duplicates are skipped by new_article_link instead, so that a redirect loop
         # reaches REDIRECT_MAX_TIMES and is counted rather than vanishing in the dupefilter; the
         # offsite guard (middlewares.OffsiteGuardMiddleware) keeps the request on the source
@@ -252,7 +255,7 @@ class NewsSpider(scrapy.Spider):
             self.count("errors/list_unreadable", source=source.name)
             self.logger.error("list page unreadable (%s): %s <%s>", type(exc).__name__, one_line(str(exc)), response.url)
             return
-        links = [link for link in page.links if self.allowed(link, source)]
+        links = [link for link in page.links if self.allowed(link, source) or self.follow_wechat(link, source)]
         self.count("links/offsite", len(page.links) - len(links), source=source.name)
         if self.max_links and len(links) > self.max_links:
             self.count("lists/link_cap", source=source.name)
