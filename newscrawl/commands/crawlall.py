@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from scrapy.commands import BaseRunSpiderCommand
 
 from newscrawl.config import load_sources
+from newscrawl.shard import ShardError, in_shard, parse_shard
 
 logger = logging.getLogger("newscrawl.summary")
 
@@ -15,13 +17,27 @@ class Command(BaseRunSpiderCommand):
     requires_project = True
 
     def syntax(self):
-        return "[options]"
+        return "[options] [--shard I/N]"
+
+    def add_options(self, parser):
+        super().add_options(parser)
+        parser.add_argument("--shard", metavar="I/N", help="crawl only the sources in shard I of N (by a stable hash of the name)")
+
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        try:
+            self.shard = parse_shard(opts.shard) if opts.shard else None
+        except ShardError as exc:
+            sys.exit(f"newscrawl: {exc}")
 
     def short_desc(self):
         return "Crawl every source in the sources file; exit non-zero if any is broken"
 
     def run(self, args, opts):
         sources = load_sources(self.settings.get("NEWSCRAWL_SOURCES_FILE") or None)
+        if self.shard:
+            sources = {name: s for name, s in sources.items() if in_shard(name, *self.shard)}
+            logger.info("crawlall: shard %d/%d: %d sources", *self.shard, len(sources))
         crawlers = {}
         for name in sources:
             crawlers[name] = self.crawler_process.create_crawler(name)
