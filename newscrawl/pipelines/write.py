@@ -67,6 +67,10 @@ class ArchiveWriterPipeline(CountingPipeline):
     def process_item(self, item):
         if not self.enabled:
             return item
+        if not self.state.claim(item.urlname):
+            # another crawl (another process or machine on a shared state) archived it meanwhile
+            self.count("articles/archived_elsewhere")
+            return item
         path = archive_path(self.output_dir, item.source, item.urlname)
         text = render_markdown(item)
         if path.exists() and path.read_text(encoding="utf-8") == text:
@@ -81,4 +85,5 @@ class ArchiveWriterPipeline(CountingPipeline):
             path=str(path.relative_to(self.output_dir.resolve())), fingerprint=item.fingerprint,
             published=item.published,
         )
+        self.state.release(item.urlname)
         return item
