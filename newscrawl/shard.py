@@ -35,3 +35,28 @@ def shard_of(name: str, count: int) -> int:
 
 def in_shard(name: str, index: int, count: int) -> bool:
     return shard_of(name, count) == index
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m newscrawl.shard I/N [SOURCES_FILE]`: the names of shard I's sources, one a line
+    (for schedulers that start one job per source, such as Scrapyd)."""
+    import sys
+
+    from newscrawl.config import ConfigError, load_sources
+
+    args = sys.argv[1:] if argv is None else argv
+    if not 1 <= len(args) <= 2:
+        print("usage: python -m newscrawl.shard I/N [SOURCES_FILE]", file=sys.stderr)
+        return 1
+    try:
+        index, count = parse_shard(args[0])
+        names = [n for n in load_sources(args[1] if len(args) > 1 else None) if in_shard(n, index, count)]
+    except (ShardError, ConfigError) as exc:
+        print(f"newscrawl: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(names))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -64,3 +64,20 @@ def test_crawlall_bad_shard_is_one_line_and_exit_1(mirror, tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip() == "newscrawl: --shard '5/4': I must be between 1 and N (N >= 1)"
     assert not mirror.log
+
+
+def test_shard_lists_its_source_names_for_job_schedulers(tmp_path):
+    sources = tmp_path / "sources.yaml"
+    names = [f"s{i}" for i in range(10)]
+    sources.write_text("sources:\n" + "".join(
+        f"  {n}:\n    school: {n}\n    archive: x\n    lists: [http://news.{n}.edu.cn/]\n" for n in names), encoding="utf-8")
+    listed = []
+    for index in (1, 2, 3):
+        result = subprocess.run([sys.executable, "-m", "newscrawl.shard", f"{index}/3", str(sources)], cwd=PROJECT,
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        listed.append(result.stdout.split())
+        assert listed[-1] == [n for n in names if shard_of(n, 3) == index]
+    assert sorted(sum(listed, [])) == sorted(names)
+    bad = subprocess.run([sys.executable, "-m", "newscrawl.shard", "0/3"], cwd=PROJECT, capture_output=True, text=True)
+    assert bad.returncode == 1 and bad.stderr.startswith("newscrawl: --shard '0/3'")
