@@ -304,4 +304,5 @@ def store_for(crawler) -> StateStore:
             logger.warning("state %s was missing but %s holds archive files: rebuilding it from them",
                            store.path, output_dir)
             logger.warning("state rebuilt: %d archive files recorded", rebuild_from_archive(store, output_dir))
+            store.opened_at = time.time()  # rows it just recorded are not another crawl's (see claim)
     return store
