@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -191,6 +192,9 @@ def load_sources(path: str | Path | None = None) -> dict[str, Source]:
 
     The spider loader, every spider and crawlall ask for it: it is parsed once per file version.
     """
+    if not path and not DEFAULT_SOURCES_FILE.exists():
+        # installed as a zipped egg (Scrapyd): no file on disk, the package's resources have it
+        return dict(_load_packaged_sources())
     path = Path(path) if path else DEFAULT_SOURCES_FILE
     try:
         version = path.stat().st_mtime_ns
@@ -199,12 +203,22 @@ def load_sources(path: str | Path | None = None) -> dict[str, Source]:
     return dict(_load_sources(path, version))
 
 
+@lru_cache(maxsize=1)
+def _load_packaged_sources() -> dict[str, Source]:
+    text = importlib.resources.files("newscrawl").joinpath(DEFAULT_SOURCES_FILE.name).read_text(encoding="utf-8")
+    return _parse_sources(DEFAULT_SOURCES_FILE, text)
+
+
 @lru_cache(maxsize=8)
 def _load_sources(path: Path, version: int) -> dict[str, Source]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read sources file: {exc.strerror}") from None
+    return _parse_sources(path, text)
+
+
+def _parse_sources(path: Path, text: str) -> dict[str, Source]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

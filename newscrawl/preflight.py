@@ -6,8 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from newscrawl.lock import AlreadyRunning, acquire
-from newscrawl.state import StateError, open_store, state_path
+from newscrawl.lock import AlreadyRunning
+from newscrawl.state import StateError, lock_source, open_store
 
 
 class PreflightError(RuntimeError):
@@ -56,7 +56,7 @@ def lock_sources(settings, names) -> list[str]:
     busy = []
     for name in names:
         try:
-            acquire(state_path(settings), name)
+            lock_source(settings, name)  # a file lock, or an advisory lock on a shared PostgreSQL
         except AlreadyRunning:
             busy.append(name)
         except OSError as exc:

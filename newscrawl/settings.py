@@ -1,5 +1,7 @@
 """Scrapy settings for newscrawl: polite defaults for small university servers."""
 
+import os
+
 from newscrawl import logfilters
 from newscrawl.items import EXPORT_FIELDS
 
@@ -15,6 +17,9 @@ COMMANDS_MODULE = "newscrawl.commands"
 # ---- newscrawl's own settings (override with -s NAME=value) ------------------------------
 NEWSCRAWL_OUTPUT_DIR = "output"          # archive Markdown goes to <dir>/<source>/<urlname>.md
 NEWSCRAWL_STATE_PATH = ""                # default: <NEWSCRAWL_OUTPUT_DIR>/.newscrawl-state.sqlite3
+# postgresql://user@host/db: the state in PostgreSQL, shared by crawls on several machines (README);
+# read from the environment too, so a password never has to appear on a command line
+NEWSCRAWL_STATE_URL = os.environ.get("NEWSCRAWL_STATE_URL", "")
 NEWSCRAWL_SOURCES_FILE = ""              # default: the sources.yaml shipped in the package
 NEWSCRAWL_VIEWS = True                   # fetch view counts from the site's counter URL
 NEWSCRAWL_MAX_PAGES = 500                # list pages per column per run (a cap on endless pagination); 0 = no cap

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import sys
 import time
 from pathlib import Path
 
@@ -81,6 +82,8 @@ class StateStore:
 
     def __init__(self, path: str | os.PathLike, timeout: float = 30.0):
         self.path = Path(path)
+        self.opened_at = time.time()
+        self.created = not self.path.exists()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -186,6 +189,16 @@ class StateStore:
         return self.db.execute("SELECT 1 FROM failures WHERE column_url=? AND attempts<? LIMIT 1",
                                (column, max_attempts)).fetchone() is not None
 
+    # ---- several writers (PostgreSQL adds a lock across machines: state_pg.py) -------------
+    def claim(self, urlname: str) -> bool:
+        """May this crawl write urlname now? Not if another crawl archived it since this store was opened
+        (both fetched it at once); a crawl that starts later (a full re-crawl) may rewrite it."""
+        return self.db.execute("SELECT 1 FROM articles WHERE urlname=? AND written_at>=?",
+                               (urlname, self.opened_at)).fetchone() is None
+
+    def release(self, urlname: str) -> None:
+        """Done writing urlname (one machine: nothing to release)."""
+
     # ---- columns ---------------------------------------------------------------------------
     def column_complete(self, url: str) -> bool:
         return self.db.execute("SELECT 1 FROM columns WHERE url=?", (url,)).fetchone() is not None
@@ -251,14 +264,52 @@ def state_path(settings) -> Path:
 
 
 def open_store(settings) -> StateStore:
-    return StateStore(state_path(settings), timeout=settings.getfloat("NEWSCRAWL_STATE_TIMEOUT"))
+    """The configured backend: PostgreSQL when NEWSCRAWL_STATE_URL is set, else the SQLite file."""
+    timeout = settings.getfloat("NEWSCRAWL_STATE_TIMEOUT", 30.0)
+    url = settings.get("NEWSCRAWL_STATE_URL")
+    if url:
+        from newscrawl.state_pg import PostgresStateStore
+
+        return PostgresStateStore(url, timeout=timeout)
+    return StateStore(state_path(settings), timeout=timeout)
+
+
+def state_name(settings) -> str:
+    """The state's name for messages: the SQLite file, or the database URL without its password."""
+    url = settings.get("NEWSCRAWL_STATE_URL")
+    if url:
+        from newscrawl.state_pg import redacted
+
+        return redacted(url)
+    return str(state_path(settings))
+
+
+def lock_source(settings, source: str) -> None:
+    """The source's run lock (raises lock.AlreadyRunning): a file next to the SQLite state, or a
+    PostgreSQL advisory lock that holds across every machine sharing the database."""
+    url = settings.get("NEWSCRAWL_STATE_URL")
+    if url:
+        from newscrawl.state_pg import lock_source as pg_lock_source
+
+        pg_lock_source(url, source, settings.getfloat("NEWSCRAWL_STATE_TIMEOUT", 30.0))
+    else:
+        from newscrawl.lock import acquire
+
+        acquire(state_path(settings), source)
+
+
+def release_source_locks() -> None:
+    from newscrawl.lock import release_all
+
+    release_all()
+    if "newscrawl.state_pg" in sys.modules:
+        sys.modules["newscrawl.state_pg"].release_sources()
 
 
 def store_for(crawler) -> StateStore:
     """The crawl's one StateStore, shared by its spider and pipelines (one writer per process)."""
     store = getattr(crawler, "newscrawl_state", None)
     if store is None:
-        path = state_path(crawler.settings)
         store = open_store(crawler.settings)
         crawler.newscrawl_state = store
         output_dir = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
@@ -266,7 +317,8 @@ def store_for(crawler) -> StateStore:
         if store.is_empty() and any(output_dir.glob("*/*.md")):
             from newscrawl.rebuild import rebuild_from_archive
 
-            logger.warning("state file %s was missing but %s holds archive files: rebuilding it from them",
-                           path, output_dir)
+            logger.warning("state %s was missing but %s holds archive files: rebuilding it from them",
+                           store.path, output_dir)
             logger.warning("state rebuilt: %d archive files recorded", rebuild_from_archive(store, output_dir))
+            store.opened_at = time.time()  # rows it just recorded are not another crawl's (see claim)
     return store

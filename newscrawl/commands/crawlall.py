@@ -10,6 +10,7 @@ from scrapy.commands import BaseRunSpiderCommand
 from newscrawl.config import load_sources
 from newscrawl.preflight import PreflightError, check_arguments, check_output_dir, check_state, lock_sources
 from newscrawl.summary import EXIT_LOCKED, EXIT_USAGE
+from newscrawl.shard import ShardError, in_shard, parse_shard
 
 logger = logging.getLogger("newscrawl.summary")
 
@@ -18,13 +19,27 @@ class Command(BaseRunSpiderCommand):
     requires_project = True
 
     def syntax(self):
-        return "[options]"
+        return "[options] [--shard I/N]"
+
+    def add_options(self, parser):
+        super().add_options(parser)
+        parser.add_argument("--shard", metavar="I/N", help="crawl only the sources in shard I of N (by a stable hash of the name)")
+
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        try:
+            self.shard = parse_shard(opts.shard) if opts.shard else None
+        except ShardError as exc:
+            sys.exit(f"newscrawl: {exc}")
 
     def short_desc(self):
         return "Crawl every source in the sources file; exit non-zero if any is broken"
 
     def run(self, args, opts):
         sources = load_sources(self.settings.get("NEWSCRAWL_SOURCES_FILE") or None)
+        if self.shard:
+            sources = {name: s for name, s in sources.items() if in_shard(name, *self.shard)}
+            logger.info("crawlall: shard %d/%d: %d sources", *self.shard, len(sources))
         try:
             for name in sources:
                 check_arguments(self.crawler_process.spider_loader.load(name), opts.spargs)

@@ -8,7 +8,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 
 from newscrawl.rebuild import rebuild_from_archive
-from newscrawl.state import StateError, open_store, state_path
+from newscrawl.state import StateError, open_store, state_name
 
 logger = logging.getLogger("newscrawl.state")
 
@@ -31,7 +31,7 @@ class Command(ScrapyCommand):
 
     def run(self, args, opts):
         output_dir = Path(self.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
-        path = state_path(self.settings)
+        path = state_name(self.settings)
         try:
             store = open_store(self.settings)
         except StateError as exc:

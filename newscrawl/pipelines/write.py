@@ -113,6 +113,10 @@ class ArchiveWriterPipeline(CountingPipeline):
     def process(self, item):
         if not self.enabled:
             return item
+        if not self.state.claim(item.urlname):
+            # another crawl (another process or machine on a shared state) archived it meanwhile
+            self.count("articles/archived_elsewhere", item=item)
+            return item
         path = archive_path(self.output_dir, item.source, item.urlname)
         text = render_markdown(item)
         try:
@@ -131,6 +135,7 @@ class ArchiveWriterPipeline(CountingPipeline):
                 path=str(path.relative_to(self.output_dir.resolve())), fingerprint=item.fingerprint,
                 published=item.published,
             )
+            self.state.release(item.urlname)
         except Exception as exc:
             self.count("articles/unrecorded", item=item)
             self.fail(item, "state_failed", f"{type(exc).__name__}: {exc}")
