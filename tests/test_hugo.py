@@ -62,9 +62,9 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("hugo") / "site"
     shutil.copytree(PROJECT / "hugo", root)
     shutil.copytree(out / "cumt", root / "content" / "cumt")
-    built = subprocess.run([hugo_binary(), "--source", str(root), "--destination", str(root / "public"), "--quiet"],
+    built = subprocess.run([hugo_binary(), "--source", str(root), "--destination", str(root / "public")],
                            capture_output=True, text=True, timeout=120)
-    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-3000:]
+    assert built.returncode == 0, "hugo could not build the archive: " + built.stderr[-3000:]
     files = {parse_front_matter(p.read_text(encoding="utf-8"))["urlname"]: p for p in (out / "cumt").glob("*.md")}
     return {"articles": articles, "public": root / "public", "files": files}
 
