@@ -68,7 +68,7 @@ def test_an_older_state_file_gains_the_runs_table(tmp_path):
 # ---- the page --------------------------------------------------------------------------------
 def test_broken_and_blocked_sources_come_first_with_their_figures():
     runs = [run("zeta", d, "ok", written=2) for d in (40, 20, 6, 1)]
-    runs += [run("alpha", 30, "ok", 5), run("alpha", 10, "broken"), run("alpha", 9, "interrupted"),
+    runs += [run("alpha", 35, "broken"), run("alpha", 30, "ok", 5), run("alpha", 10, "broken"), run("alpha", 9, "interrupted"),
              run("alpha", 8, "broken", problems=["its list pages yielded no article link at all"])]
     runs += [run("mid", 3, "blocked"), run("mid", 2, "blocked")]
     rows = rows_of(render_report(["zeta", "quiet", "mid", "alpha"], runs, now=NOW))
