@@ -11,7 +11,6 @@ from newscrawl.state import StateError, open_store
 logger = logging.getLogger("newscrawl.history")
 
 DAY = 86400.0
-FAILING = ("broken", "blocked")
 
 
 def run_row(summary: dict, now: float | None = None) -> dict:

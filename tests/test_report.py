@@ -6,7 +6,6 @@ import sqlite3
 import subprocess
 import tempfile
 import time
-from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
