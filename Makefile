@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: crawl test eval bench clean
+.PHONY: crawl test eval bench clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,12 @@ $(STAMP): pyproject.toml
 crawl: $(STAMP)
 	$(PY) -m scrapy crawlall
 
-test: $(STAMP)
+# the health page's test renders it in a real headless browser: Debian's chromium (CI runs as root)
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  { apt-get update -q && apt-get install -y -q chromium; }
+
+test: $(STAMP) browser
 	$(PY) -m pytest
 
 # per-field extraction accuracy on tests/eval (and ../shared/realpages), beside trafilatura and GNE

@@ -31,6 +31,7 @@ NEWSCRAWL_FULL = False                   # like -a full=1: re-crawl articles alr
 NEWSCRAWL_WRITE_ARCHIVE = True           # write archive Markdown files
 NEWSCRAWL_CONTACT_URL = "https://github.com/newscrawl/newscrawl"
 NEWSCRAWL_MAX_FAILED_SHARE = 0.5         # a source whose new articles fail more than this is broken
+NEWSCRAWL_HISTORY_DAYS = 400            # run history (for `scrapy report`) kept this many days; 0 = keep none
 NEWSCRAWL_SUMMARY_JSON = True            # also write <output>/.newscrawl/<source>.last-crawl.json
 NEWSCRAWL_DISCOVER_MAX_PAGES = 60        # `scrapy discover`: pages read at most per site
 NEWSCRAWL_THEPAPER_PPH_API = "https://api.thepaper.cn/contentapi/cont/pph/user"  # 澎湃号 article list

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
@@ -11,7 +12,7 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 STATE_FILE_NAME = ".newscrawl-state.sqlite3"
 MIGRATIONS = {
     # version -> statements that bring a store from version-1 to version
@@ -52,6 +53,22 @@ MIGRATIONS = {
            )""",
         "CREATE INDEX IF NOT EXISTS failures_source ON failures (source)",
         "CREATE INDEX IF NOT EXISTS failures_column ON failures (column_url)",
+    ],
+    4: [
+        # run history: one row per source per run, for `scrapy report`; counts, failures and
+        # problems are JSON objects/lists kept as text (plain SQL, portable to other databases)
+        """CREATE TABLE IF NOT EXISTS runs (
+               source TEXT NOT NULL,
+               started_at REAL NOT NULL,
+               duration_s REAL NOT NULL,
+               status TEXT NOT NULL,
+               exit_code INTEGER NOT NULL,
+               articles_written INTEGER NOT NULL DEFAULT 0,
+               counts TEXT NOT NULL DEFAULT '{}',
+               failures TEXT NOT NULL DEFAULT '{}',
+               problems TEXT NOT NULL DEFAULT '[]'
+           )""",
+        "CREATE INDEX IF NOT EXISTS runs_started ON runs (started_at)",
     ],
 }
 
@@ -247,6 +264,40 @@ class StateStore:
                 )
                 count += 1
         return count
+
+    # ---- run history -----------------------------------------------------------------------
+    RUN_FIELDS = ("source", "started_at", "duration_s", "status", "exit_code", "articles_written",
+                  "counts", "failures", "problems")
+
+    def record_run(self, *, source: str, started_at: float, duration_s: float, status: str, exit_code: int,
+                   articles_written: int = 0, counts: dict | None = None, failures: dict | None = None,
+                   problems: list | None = None) -> None:
+        """One finished run of one source (counts by outcome, failures by kind, problem lines)."""
+        self.db.execute(
+            "INSERT INTO runs (source, started_at, duration_s, status, exit_code, articles_written, counts, "
+            "failures, problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (source, started_at, duration_s, status, exit_code, articles_written,
+             json.dumps(counts or {}, ensure_ascii=False, sort_keys=True),
+             json.dumps(failures or {}, ensure_ascii=False, sort_keys=True),
+             json.dumps(problems or [], ensure_ascii=False)),
+        )
+
+    def runs(self, since: float | None = None, source: str | None = None) -> list[dict]:
+        """Recorded runs started at or after `since` (all when None), oldest first."""
+        query, args = "SELECT " + ", ".join(self.RUN_FIELDS) + " FROM runs WHERE started_at >= ?", [since or 0.0]
+        if source:
+            query += " AND source = ?"
+            args.append(source)
+        rows = self.db.execute(query + " ORDER BY started_at, rowid", args).fetchall()
+        runs = [dict(zip(self.RUN_FIELDS, row)) for row in rows]
+        for run in runs:
+            for key in ("counts", "failures", "problems"):
+                run[key] = json.loads(run[key])
+        return runs
+
+    def prune_runs(self, before: float) -> int:
+        """Forget runs started before `before` (the history is kept NEWSCRAWL_HISTORY_DAYS)."""
+        return self.db.execute("DELETE FROM runs WHERE started_at < ?", (before,)).rowcount
 
     def close(self) -> None:
         try:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from scrapy import signals
 
+from newscrawl import history
 from newscrawl.outcomes import BENIGN_DROPS
 
 logger = logging.getLogger("newscrawl.summary")
@@ -160,6 +161,7 @@ class CrawlSummary:
         (logger.error if s["exit_code"] else logger.info)(format_summary(name, s))
         self.crawler.newscrawl_summary = s
         self.crawler.stats.set_value("newscrawl/exit_code", s["exit_code"])
+        history.record_run(self.crawler, s)
         if self.write_json:
             write_summary_json(self.output_dir, name, s)
         return s

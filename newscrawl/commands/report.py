@@ -1,0 +1,61 @@
+"""`scrapy report [--out FILE]`: the source health page, one static HTML file from the run history."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+from scrapy.commands import ScrapyCommand
+
+from newscrawl.config import load_sources
+from newscrawl.report import CHART_DAYS, render_report
+from newscrawl.state import StateError, open_store
+
+logger = logging.getLogger("newscrawl.report")
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    default_settings = {"LOG_LEVEL": "INFO"}
+
+    def syntax(self):
+        return "[--out FILE]"
+
+    def short_desc(self):
+        return "Write the source health page (static HTML, opens offline) from the run history"
+
+    def add_options(self, parser):
+        super().add_options(parser)
+        parser.add_argument("--out", default="newscrawl-report.html", metavar="FILE",
+                            help="where to write the page (default: newscrawl-report.html)")
+
+    def run(self, args, opts):
+        names = list(load_sources(self.settings.get("NEWSCRAWL_SOURCES_FILE") or None))
+        now = time.time()
+        try:
+            store = open_store(self.settings)
+        except StateError as exc:
+            logger.error("%s", exc)
+            self.exitcode = 2
+            return
+        try:
+            # the chart's window is all the page shows: reading the whole history (kept for
+            # NEWSCRAWL_HISTORY_DAYS) of dozens of hourly sources would only cost time
+            runs = store.runs(since=now - (CHART_DAYS + 1) * 86400)
+        finally:
+            store.close()
+        out = Path(opts.out)
+        page = render_report(names, runs, now)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = out.with_name(out.name + ".tmp")
+            tmp.write_text(page, encoding="utf-8")
+            os.replace(tmp, out)  # a browser or web server never sees half a page
+        except OSError as exc:
+            logger.error("could not write the report to %s: %s", out, exc)
+            self.exitcode = 2
+            return
+        logger.info("report of %d sources, %d runs written to %s", len(set(names) | {r["source"] for r in runs}),
+                    len(runs), out)

