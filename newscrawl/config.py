@@ -222,7 +222,10 @@ def _parse_sources(path: Path, text: str) -> dict[str, Source]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}".splitlines()[0]) from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}: not valid YAML: {where}{problem}") from None
     if not isinstance(data, dict) or not isinstance(data.get("sources"), dict) or not data["sources"]:
         raise ConfigError(f"{path}: sources: missing (expected a mapping of source name to its settings)")
     unknown = set(data) - {"sources"}

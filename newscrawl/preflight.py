@@ -46,7 +46,11 @@ def check_output_dir(settings) -> None:
 
 def check_state(settings) -> None:
     try:
-        open_store(settings).close()
+        store = open_store(settings)
+        try:
+            store.check_writable()
+        finally:
+            store.close()
     except StateError as exc:
         raise PreflightError(str(exc)) from None
 

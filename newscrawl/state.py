@@ -231,6 +231,14 @@ class StateStore:
                                    (source,)).fetchone()[0]
         return self.db.execute("SELECT COUNT(*) FROM articles WHERE kind='archived'").fetchone()[0]
 
+    def check_writable(self) -> None:
+        """Raise StateError now, with the right diagnosis, if another process holds the write lock."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            raise _diagnose(self.path, exc) from None
+
     def is_empty(self) -> bool:
         return (self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
                 and self.db.execute("SELECT 1 FROM failures LIMIT 1").fetchone() is None)

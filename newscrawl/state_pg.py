@@ -208,6 +208,9 @@ class PostgresStateStore(StateStore):
             self._claimed.discard(urlname)
             self.db.conn.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_ARTICLE, lock_key(urlname)))
 
+    def check_writable(self) -> None:
+        """PostgreSQL locks rows, not the database: nothing holds a crawl back at the start."""
+
     def lock_source(self, source: str) -> None:
         """The source's run lock, held by this connection until it closes (or its process dies)."""
         got = self.db.conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_SOURCE, lock_key(source))).fetchone()[0]

@@ -112,9 +112,9 @@ def format_summary(name: str, s: dict) -> str:
 
 def write_summary_json(output_dir: Path, name: str, s: dict) -> None:
     try:
-        path = summary_path(output_dir, name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(s, ensure_ascii=False, indent=1), encoding="utf-8")
+        from newscrawl.pipelines.write import write_atomically
+
+        write_atomically(summary_path(output_dir, name), json.dumps(s, ensure_ascii=False, indent=1))
     except OSError as exc:
         logger.warning("could not write the crawl summary JSON: %s", exc)
 

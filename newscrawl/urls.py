@@ -24,7 +24,8 @@ def canonical_url(url: str) -> str:
     if parts.query:
         tracking = [k for k, _ in parse_qsl(parts.query, keep_blank_values=True) if TRACKING_PARAM_RE.match(k)]
         if tracking:
-            url = url_query_cleaner(url, tracking, remove=True, keep_fragments=False)
+            # unique=False: a repeated key (?id=1&id=2) is part of the article's identity
+            url = url_query_cleaner(url, tracking, remove=True, unique=False, keep_fragments=False)
     return url
 
 

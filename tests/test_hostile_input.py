@@ -42,7 +42,7 @@ def test_empty_body_is_dropped_with_its_reason(mirror, tmp_path):
     assert items == []
     assert summary["dropped"] == {"empty_body": 1}
     assert "empty_body" in result.stderr
-    assert not list((tmp_path / "cumt").glob("*.md")) if (tmp_path / "cumt").exists() else True
+    assert not list(tmp_path.rglob("*.md"))
 
 
 def test_gbk_page_without_charset_header_decodes(mirror, tmp_path):

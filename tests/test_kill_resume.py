@@ -60,17 +60,21 @@ def test_sigkill_at_random_points_then_rerun_writes_each_article_once(slow_mirro
     assert result.returncode == 0, result.stderr[-1500:]
     assert_archive_complete(tmp_path, urls)
     # and each article page was fetched again only if it had not been written before the kill
+    # (at most what was in flight at each kill: CONCURRENT_REQUESTS=4 downloads plus items in the pipelines)
     fetched = [u for u in mirror.log if u.endswith("page.htm")]
-    assert len(fetched) < 3 * ARTICLES
+    assert len(fetched) <= ARTICLES + 3 * 16
 
 
 def test_sigterm_with_jobdir_stops_gracefully_and_resumes(slow_mirror, tmp_path):
     mirror, urls = slow_mirror
     jobdir = {"JOBDIR": str(tmp_path / "job")}
     process = start(mirror, tmp_path, settings=jobdir)
-    time.sleep(3.0)
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("cumt/*.md"))) < 5:  # mid-crawl, however fast this machine is
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
     process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=120) is not None
+    assert process.wait(timeout=120) == 5  # interrupted: run again to finish
     written_before = len(list((tmp_path / "cumt").glob("*.md")))
     assert 0 < written_before < ARTICLES
     result = crawl(mirror, tmp_path, "cumt", "-a", f"lists={LIST}", settings={"CONCURRENT_REQUESTS": 4, **jobdir},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
@@ -12,6 +13,15 @@ from newscrawl.preflight import PreflightError, check_arguments, check_output_di
 from newscrawl.summary import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_USAGE
 
 logger = logging.getLogger("newscrawl.summary")
+
+
+def keep_signals_after_the_crawl() -> None:
+    """A Ctrl-C once the crawl has stopped must not kill the process before it reports its exit status.
+
+    Scrapy installs its own handlers while the crawl runs; the reactor restores these afterwards.
+    """
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: None)
 
 
 def finish_without_close(crawler, name: str) -> int:
@@ -51,6 +61,7 @@ class Command(ScrapyCrawl):
             return
         crawler = self._create_crawler(name)
         self.crawler_process.crawl(crawler, **opts.spargs)
+        keep_signals_after_the_crawl()
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = EXIT_USAGE

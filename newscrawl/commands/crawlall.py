@@ -8,6 +8,7 @@ import sys
 from scrapy.commands import BaseRunSpiderCommand
 
 from newscrawl.config import load_sources
+from newscrawl.commands.crawl import keep_signals_after_the_crawl
 from newscrawl.preflight import PreflightError, check_arguments, check_output_dir, check_state, lock_sources
 from newscrawl.summary import EXIT_LOCKED, EXIT_USAGE
 from newscrawl.shard import ShardError, in_shard, parse_shard
@@ -60,6 +61,7 @@ class Command(BaseRunSpiderCommand):
                 continue
             crawlers[name] = self.crawler_process.create_crawler(name)
             self.crawler_process.crawl(crawlers[name], **opts.spargs)
+        keep_signals_after_the_crawl()
         self.crawler_process.start()
         for name, crawler in crawlers.items():
             summary = getattr(crawler, "newscrawl_summary", None)
