@@ -149,22 +149,29 @@ class CrawlSummary:
         elif kind == "list":
             self.crawler.stats.inc_value("newscrawl/lists/failed")
 
-    def finish(self, name: str, reason: str) -> dict:
+    def finish(self, name: str, reason: str, prefix: str = "newscrawl/") -> dict:
         """Summarize, log and store the crawl's verdict (also used after a forced shutdown)."""
-        s = summarize(self.crawler.stats.get_stats(), self.max_failed_share, reason)
+        s = summarize(self.crawler.stats.get_stats(), self.max_failed_share, reason, prefix)
         s["duration_s"] = time.monotonic() - self.started
         s["finish_reason"] = reason
         s["source"] = name
-        if self.exporting and s["items_exported"] == 0:
+        if self.exporting and s["items_exported"] == 0 and prefix == "newscrawl/":
             s["export_note"] = ("0 items exported: everything was archived already; -a full=1 re-exports"
                                 if s["already_archived"] else "0 items exported")
         (logger.error if s["exit_code"] else logger.info)(format_summary(name, s))
-        self.crawler.newscrawl_summary = s
-        self.crawler.stats.set_value("newscrawl/exit_code", s["exit_code"])
+        if prefix == "newscrawl/":
+            self.crawler.newscrawl_summary = s
+            self.crawler.stats.set_value("newscrawl/exit_code", s["exit_code"])
         history.record_run(self.crawler, s)
         if self.write_json:
             write_summary_json(self.output_dir, name, s)
         return s
 
     def spider_closed(self, spider, reason):
-        self.finish(spider.name, reason)
+        names = getattr(spider, "source_names", None)
+        if names is None:
+            self.finish(spider.name, reason)
+            return
+        # one engine, many sources: a verdict, a log block, a JSON and a history row for each
+        self.crawler.newscrawl_summaries = {
+            name: self.finish(name, reason, prefix=f"newscrawl/source/{name}/") for name in names}
