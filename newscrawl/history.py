@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 
 from newscrawl.state import StateError, open_store
@@ -29,13 +28,19 @@ def run_row(summary: dict, now: float | None = None) -> dict:
 
 
 def record_run(crawler, summary: dict) -> None:
-    """Append this run to the history and forget runs older than NEWSCRAWL_HISTORY_DAYS.
+    """Append this run to the history (see record_runs)."""
+    record_runs(crawler, [summary])
 
-    Opens its own connection: the spider closes its store when it closes, in no fixed order with
-    this call. A failure here is logged, never raised: the crawl itself is already done.
+
+def record_runs(crawler, summaries: list[dict]) -> None:
+    """Append these runs (one per source) to the history and forget runs older than NEWSCRAWL_HISTORY_DAYS.
+
+    Opens its own connection, once for all the sources of a run: the spider closes its store when
+    it closes, in no fixed order with this call. A failure here is logged, never raised: the crawl
+    itself is already done.
     """
     days = crawler.settings.getfloat("NEWSCRAWL_HISTORY_DAYS", 400)
-    if days <= 0:
+    if days <= 0 or not summaries:
         return
     try:
         store = open_store(crawler.settings)
@@ -43,9 +48,10 @@ def record_run(crawler, summary: dict) -> None:
         logger.warning("run history not recorded: %s", exc)
         return
     try:
-        store.record_run(**run_row(summary))
+        for summary in summaries:
+            store.record_run(**run_row(summary))
         store.prune_runs(time.time() - days * DAY)
-    except sqlite3.Error as exc:
+    except Exception as exc:  # sqlite3 or psycopg: the history is never worth failing a crawl for
         logger.warning("run history not recorded: %s", exc)
     finally:
         store.close()

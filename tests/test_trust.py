@@ -414,3 +414,22 @@ def test_a_run_prints_its_start_and_summary_not_scrapys_dumps(mirror, tmp_path):
     assert {p.suffix for p in (tmp_path / "cumt").iterdir()} == {".md"}
     state = run_scrapy("state", "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}")
     assert "3 articles archived" in state.stdout
+
+
+def test_source_locks_are_independent_and_one_file_serves_them_all(tmp_path):
+    from newscrawl import lock
+
+    state = tmp_path / ".newscrawl-state.sqlite3"
+    for name in ("cumt", "xjtu"):
+        lock.acquire(state, name)
+    probe = ("import sys; from newscrawl import lock\n"
+             "for name in sys.argv[2:]:\n"
+             "    try:\n        lock.acquire(sys.argv[1], name); print(name, 'free')\n"
+             "    except lock.AlreadyRunning:\n        print(name, 'busy')\n")
+    try:
+        out = subprocess.run([sys.executable, "-c", probe, str(state), "cumt", "xjtu", "uestc"], cwd=PROJECT,
+                             capture_output=True, text=True, timeout=30).stdout.split("\n")
+    finally:
+        lock.release_all()
+    assert out[:3] == ["cumt busy", "xjtu busy", "uestc free"]
+    assert [p.name for p in tmp_path.iterdir()] == [".newscrawl-locks"]

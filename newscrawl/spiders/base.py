@@ -108,6 +108,7 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         if full is not None and str(full).strip().lower() not in TRUE_WORDS + FALSE_WORDS:
             raise ArgumentError(f"-a full: expected 1 or 0, got {full!r}")
         http_urls("lists", spargs.get("lists"))
+        http_urls("url", spargs.get("url"))
 
     @classmethod
     def update_settings(cls, settings):
