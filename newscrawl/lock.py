@@ -54,10 +54,6 @@ def acquire(state_file: Path, source: str) -> Path:
     return path
 
 
-def held(state_file: Path, source: str) -> bool:
-    return (os.path.abspath(lock_file(state_file)), _offset(source)) in _held
-
-
 def release_all() -> None:
     for path, fd in list(_files.items()):
         try:
