@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from newscrawl.state import store_for
+from newscrawl.urls import urlname
+
 logger = logging.getLogger("newscrawl.outcomes")
 
 # Drops that are decisions, not failures: the article is archived already or is a copy of one.
@@ -20,33 +23,34 @@ def count(stats, key: str, n: int = 1, source: str | None = None) -> None:
 
 
 def article_failed(crawler, *, url: str, source: str, kind: str, reason: str, column: str = "",
-                   cms: str = "auto", counted_as_failed: bool = True) -> None:
+                   cms: str = "auto") -> None:
     """An article that did not reach the archive: counted by kind, one log line, queued for a retry.
 
     The failures table makes later runs try it again first (NEWSCRAWL_MAX_ATTEMPTS times), and
     keeps its column from counting as complete while it is pending.
     """
-    from newscrawl.state import store_for
-
     stats = crawler.stats
-    if counted_as_failed:
-        count(stats, "articles/failed", source=source)
+    count(stats, "articles/failed", source=source)
     count(stats, f"failed/{kind}", source=source)
     logger.error("article failed (%s): %s <%s>", kind, one_line(reason), url)
-    max_attempts = crawler.settings.getint("NEWSCRAWL_MAX_ATTEMPTS")
-    try:
-        from newscrawl.urls import urlname
-
-        attempts = store_for(crawler).record_failure(urlname=urlname(url), url=url, source=source, kind=kind,
-                                                     reason=one_line(reason), column=column, cms=cms)
-    except Exception as exc:  # the state itself is failing: the next run finds the article again anyway
-        count(stats, "failed/state_failed", source=source)
-        logger.error("could not record the failure in the state: %s <%s>", one_line(str(exc)), url)
-        return
-    if attempts >= max_attempts:
+    attempts = remember_failure(crawler, url=url, source=source, kind=kind, reason=reason, column=column, cms=cms)
+    if attempts is not None and attempts >= crawler.settings.getint("NEWSCRAWL_MAX_ATTEMPTS"):
         count(stats, "articles/given_up", source=source)
         logger.error("giving up on <%s> after %d attempts (last: %s); `scrapy state --retry` queues it again",
                      url, attempts, kind)
+
+
+def remember_failure(crawler, *, url: str, source: str, kind: str, reason: str, column: str = "",
+                     cms: str = "auto", use_attempt: bool = True) -> int | None:
+    """Queue the article in the state's failures table; the attempts so far (None: the state failed too)."""
+    try:
+        return store_for(crawler).record_failure(urlname=urlname(url), url=url, source=source, kind=kind,
+                                                 reason=one_line(reason), column=column, cms=cms,
+                                                 use_attempt=use_attempt)
+    except Exception as exc:  # the state itself is failing: the next run finds the article again anyway
+        count(crawler.stats, "failed/state_failed", source=source)
+        logger.error("could not record the failure in the state: %s <%s>", one_line(str(exc)), url)
+        return None
 
 
 def one_line(text: str, limit: int = 300) -> str:

@@ -28,8 +28,9 @@ def summary_path(output_dir: Path, name: str) -> Path:
     return Path(output_dir) / SUMMARY_DIR / f"{name.replace('/', '_')}.last-crawl.json"
 
 
-def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finished", prefix: str = "newscrawl/") -> dict:
-    """Figures and verdict of one crawl (or one source of it: prefix newscrawl/source/<name>/)."""
+def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finished") -> dict:
+    """Figures and verdict of one crawl, or of one source of it (its newscrawl/source/<name>/ stats, re-keyed)."""
+    prefix = "newscrawl/"
     def get(key):
         return int(stats.get(f"{prefix}{key}", 0) or 0)
 
@@ -48,7 +49,7 @@ def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finish
         "dropped": dropped, "blocked": get("blocked"), "http_errors": errors,
         "date_fallback": get("date_fallback"), "page_cap": get("lists/page_cap"),
         "page_repeat": get("lists/page_repeat"), "link_cap": get("lists/link_cap"),
-        "items_exported": int(stats.get("item_scraped_count", 0) or 0) if prefix == "newscrawl/" else None,
+        "items_exported": int(stats.get("item_scraped_count", 0) or 0),
     }
     problems, code = [], EXIT_OK
     lists_tried = summary["lists_read"] + summary["lists_failed"]
@@ -149,13 +150,12 @@ class CrawlSummary:
         elif kind == "list":
             self.crawler.stats.inc_value("newscrawl/lists/failed")
 
-    def finish(self, name: str, reason: str, prefix: str = "newscrawl/", stats: dict | None = None,
-               record_history: bool = True) -> dict:
+    def finish(self, name: str, reason: str, stats: dict | None = None, record_history: bool = True) -> dict:
         """Summarize, log and store the crawl's verdict (also used after a forced shutdown).
 
-        prefix "newscrawl/source/" with stats: one source of a multi-source crawl (its own counters).
+        stats given: one source of a multi-source crawl (its own counters, re-keyed to newscrawl/…).
         """
-        whole = prefix == "newscrawl/"
+        whole = stats is None
         s = summarize(stats if stats is not None else self.crawler.stats.get_stats(), self.max_failed_share,
                       reason)
         s["duration_s"] = time.monotonic() - self.started
@@ -188,6 +188,6 @@ class CrawlSummary:
                 if name in by_source:
                     by_source[name][f"newscrawl/{rest}"] = value
         self.crawler.newscrawl_summaries = {
-            name: self.finish(name, reason, prefix="newscrawl/source/", stats=by_source[name], record_history=False)
+            name: self.finish(name, reason, stats=by_source[name], record_history=False)
             for name in names}
         history.record_runs(self.crawler, list(self.crawler.newscrawl_summaries.values()))

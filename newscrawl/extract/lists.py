@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 from parsel import Selector
 
 from newscrawl.extract.detect import detect_cms
-from newscrawl.urls import canonical_url, is_http_url, is_wechat_url
+from newscrawl.urls import canonical_url, is_http_url
 
 WEBPLUS_CONTAINERS = "[portletmode=simpleList], [id^=wp_news_w], ul.wp_article_list, ul.news_list"
 # Pagers of templates without the standard #wp_paging_wN portlet.

@@ -25,7 +25,7 @@ from newscrawl.extract.detect import is_login_page
 from newscrawl.extract.lists import extract_list
 from newscrawl.items import ArticleItem
 from newscrawl.middlewares import BlockedRequest, OffsiteRequest
-from newscrawl.outcomes import article_failed, count, one_line
+from newscrawl.outcomes import article_failed, count, one_line, remember_failure
 from newscrawl.state import StateError, store_for
 from newscrawl.spiders.wechat import WeChatPosts
 from newscrawl.urls import canonical_url, host_of, is_wechat_url, urlname
@@ -385,7 +385,7 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         if failure.check(BlockedRequest):
             # counted and logged by the anti-bot middleware; an article is tried again next run
             if kind == "article":
-                self.store_failure_quietly(url, source, "blocked", str(failure.value), request)
+                self.remember_blocked(url, source, "blocked", str(failure.value), request)
             return
         if failure.check(OffsiteRequest):
             error = "offsite_redirect" if request.meta.get("redirect_urls") else "offsite"
@@ -414,13 +414,12 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         self.count("lists/failed" if kind == "list" else f"{kind}/failed", source=source)
         self.logger.warning("%s page failed: %s <%s>", kind, one_line(reason), request.url)
 
-    def store_failure_quietly(self, url, source, kind, reason, request):
-        try:
-            self.store.record_failure(urlname=urlname(url), url=url, source=source or "unknown", kind=kind,
-                                      reason=one_line(reason), column=request.meta.get("newscrawl_column", ""),
-                                      cms=request.cb_kwargs.get("cms", "auto"), use_attempt=False)
-        except Exception as exc:
-            self.logger.error("could not record the failure in the state: %s <%s>", one_line(str(exc)), url)
+    def remember_blocked(self, url: str, source: str, kind: str, reason: str, request) -> None:
+        """A walled article: queued for the next run without using up an attempt (the wall says
+        nothing about the article); counted as blocked, not as failed."""
+        remember_failure(self.crawler, url=url, source=source or "unknown", kind=kind, reason=reason,
+                         column=request.meta.get("newscrawl_column", ""), cms=request.cb_kwargs.get("cms", "auto"),
+                         use_attempt=False)
 
 
 def build_item(extracted, url: str, source: Source, column: str = "") -> ArticleItem:

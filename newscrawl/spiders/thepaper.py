@@ -12,7 +12,6 @@ from newscrawl.config import PphAccount, Source
 from newscrawl.extract.thepaper import account_of, article_url, next_data
 from newscrawl.items import ArticleItem
 from newscrawl.spiders.base import NewsSpider, split_arg
-from newscrawl.urls import urlname
 
 PAGE_SIZE = 20
 THEPAPER_ORIGIN = "https://www.thepaper.cn"
@@ -116,7 +115,7 @@ class ThePaperSpider(NewsSpider):
             self.logger.warning("thepaper list %s has no articles", list_name)
         new = 0
         for link in links:
-            if not self.full and self.store.has(urlname(link)):
+            if self.is_known(link):
                 self.count("articles/already_archived")
                 continue
             new += 1

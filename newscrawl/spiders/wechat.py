@@ -53,7 +53,7 @@ class WeChatPosts:
             self.count(f"blocked_host/{WECHAT_HOST}")
             self.count("dropped/wechat_verification", source=source.name)
             self.logger.error("%s: WeChat answered with its verification page (环境异常), not the post: skipped", url)
-            self.store_failure_quietly(url, source.name, "wechat_verification", "verification page", response.request)
+            self.remember_blocked(url, source.name, "wechat_verification", "verification page", response.request)
             return
         if status == "gone":
             source = source or self.source_for(url)
