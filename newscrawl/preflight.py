@@ -6,8 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from newscrawl.lock import AlreadyRunning
-from newscrawl.state import StateError, lock_source, open_store
+from newscrawl.state import AlreadyRunning, StateError, lock_source, open_store
 
 
 class PreflightError(RuntimeError):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from scrapy import signals
 
-from newscrawl import history
+from newscrawl.state import history
 from newscrawl.outcomes import BENIGN_DROPS
 
 logger = logging.getLogger("newscrawl.summary")

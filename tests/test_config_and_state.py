@@ -6,7 +6,7 @@ import pytest
 
 from newscrawl.config import ConfigError, load_sources, university_domain
 from newscrawl.pipelines.write import archive_path, write_atomically
-from newscrawl.state import StateError, StateStore
+from newscrawl.state import SqliteStateStore, StateError
 
 
 def write(tmp_path, text):
@@ -40,10 +40,10 @@ def test_university_domain():
 
 
 def test_state_records_and_finds_articles_across_connections(tmp_path):
-    store = StateStore(tmp_path / "s.sqlite3")
+    store = SqliteStateStore(tmp_path / "s.sqlite3")
     store.record(urlname="u1", url="http://a/1", source="cumt", path="cumt/u1.md", fingerprint="f1", published=None)
     store.close()
-    again = StateStore(tmp_path / "s.sqlite3")
+    again = SqliteStateStore(tmp_path / "s.sqlite3")
     assert again.has("u1") and not again.has("u2")
     assert again.urlname_with_fingerprint("f1") == "u1"
     assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -53,14 +53,14 @@ def test_corrupt_state_file_is_reported_clearly(tmp_path):
     bad = tmp_path / "s.sqlite3"
     bad.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StateError, match="full=1"):
-        StateStore(bad)
+        SqliteStateStore(bad)
 
 
 def test_state_from_a_newer_schema_is_refused(tmp_path):
     path = tmp_path / "s.sqlite3"
     sqlite3.connect(path).execute("PRAGMA user_version=99")
     with pytest.raises(StateError, match="newer"):
-        StateStore(path)
+        SqliteStateStore(path)
 
 
 def test_archive_path_never_leaves_the_output_directory(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import PROJECT, Mirror, crawl, crawl_command
 from newscrawl.archive import SOURCE_LINK_RE, parse_front_matter
-from newscrawl.state import StateStore
+from newscrawl.state import SqliteStateStore
 from newscrawl.urls import urlname
 from sitegen import build_webplus_site
 
@@ -42,7 +42,7 @@ def assert_archive_complete(out, urls):
         assert parse_front_matter(text)["urlname"] == path.stem  # complete front matter
         assert SOURCE_LINK_RE.search(text)  # complete to its last line
     assert not list((out / "cumt").glob(".*.tmp"))
-    store = StateStore(out / ".newscrawl-state.sqlite3")
+    store = SqliteStateStore(out / ".newscrawl-state.sqlite3")
     assert store.count("cumt") == len(urls)
     store.close()
 

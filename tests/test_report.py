@@ -11,9 +11,9 @@ import pytest
 from lxml import html as lxml_html
 
 from conftest import PROJECT, Mirror, crawl_command
-from newscrawl.history import run_row
+from newscrawl.state.history import run_row
 from newscrawl.report import STATUS_COLOUR, render_report
-from newscrawl.state import SCHEMA_VERSION, StateStore
+from newscrawl.state import SCHEMA_VERSION, SqliteStateStore
 from sitegen import build_webplus_site
 
 DAY = 86400
@@ -33,7 +33,7 @@ def rows_of(page):
 
 # ---- state -----------------------------------------------------------------------------------
 def test_runs_are_recorded_read_back_and_pruned(tmp_path):
-    store = StateStore(tmp_path / "s.sqlite3")
+    store = SqliteStateStore(tmp_path / "s.sqlite3")
     summary = {"source": "cumt", "status": "broken", "exit_code": 3, "duration_s": 12.5, "articles_written": 2,
                "lists_read": 1, "articles_failed": 7, "http_errors": {"timeout": 3, "http_503": 4},
                "dropped": {}, "problems": ["7 of 9 new articles failed"]}
@@ -59,7 +59,7 @@ def test_an_older_state_file_gains_the_runs_table(tmp_path):
     db.execute("PRAGMA user_version=1")
     db.commit()
     db.close()
-    store = StateStore(path)
+    store = SqliteStateStore(path)
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert store.count() == 1 and store.runs() == []
 

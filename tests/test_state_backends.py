@@ -2,9 +2,11 @@
 
 import pytest
 
-from newscrawl.lock import AlreadyRunning
-from newscrawl.state import SCHEMA_VERSION, StateError, StateStore, open_store, release_source_locks, lock_source
-from newscrawl.state_pg import PostgresStateStore, postgres_ddl, redacted
+from newscrawl.state import (
+    SCHEMA_VERSION, AlreadyRunning, PostgresStateStore, SqliteStateStore, StateError, lock_source, open_store,
+    release_source_locks,
+)
+from newscrawl.state.postgres import postgres_ddl, redacted
 from scrapy.settings import Settings
 
 import newscrawl.settings as project_settings
@@ -117,7 +119,7 @@ def test_source_lock_is_exclusive_until_its_holder_lets_go(backend):
     lock_source(backend.settings, "cumt")
     lock_source(backend.settings, "cumt")  # the holder may take it again
     if backend.name == "postgresql":
-        from newscrawl.state_pg import connect, lock_key, LOCK_SOURCE
+        from newscrawl.state.postgres import connect, lock_key, LOCK_SOURCE
         other = connect(backend.settings.get("NEWSCRAWL_STATE_URL"), 5)
         assert other.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_SOURCE, lock_key("cumt"))).fetchone()[0] is False
         release_source_locks()
@@ -181,5 +183,5 @@ def test_redacted():
 
 def test_sqlite_store_is_still_the_default(tmp_path):
     store = open_store(settings_for(NEWSCRAWL_OUTPUT_DIR=str(tmp_path)))
-    assert type(store) is StateStore and store.path == tmp_path / ".newscrawl-state.sqlite3"
+    assert type(store) is SqliteStateStore and store.path == tmp_path / ".newscrawl-state.sqlite3"
     store.close()

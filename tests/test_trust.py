@@ -15,7 +15,7 @@ import time
 import pytest
 
 from conftest import PROJECT, Mirror, crawl, crawl_command
-from newscrawl.state import StateStore
+from newscrawl.state import SqliteStateStore
 from newscrawl.urls import canonical_url, urlname
 from sitegen import build_webplus_site, webplus_article
 
@@ -30,8 +30,8 @@ def summary_of(out, name="cumt"):
     return json.loads((out / ".newscrawl" / f"{name}.last-crawl.json").read_text(encoding="utf-8"))
 
 
-def store_of(out) -> StateStore:
-    return StateStore(out / ".newscrawl-state.sqlite3")
+def store_of(out) -> SqliteStateStore:
+    return SqliteStateStore(out / ".newscrawl-state.sqlite3")
 
 
 def mount_tmpfs(path, options):
@@ -66,7 +66,7 @@ def test_full_disk_fails_every_article_counted_and_exits_3(mirror, tmp_path):
     assert all(len(line) < 400 for line in result.stderr.splitlines())  # never an item dumped
     assert "Traceback" not in result.stderr
     # and each is queued for a retry
-    store = StateStore(tmp_path / "state.sqlite3")
+    store = SqliteStateStore(tmp_path / "state.sqlite3")
     assert {row["url"] for row in store.failures("cumt")} == set(urls)
     store.close()
 
@@ -251,13 +251,13 @@ def test_endless_pagination_stops_at_a_repeated_page_and_at_the_page_cap(mirror,
 
 # ---- 7. overlapping runs ------------------------------------------------------------------------
 def test_a_second_run_of_a_running_source_exits_at_once_with_its_own_code(mirror, tmp_path):
-    from newscrawl import lock
+    from newscrawl.state import locks as lock
 
     lock.acquire(tmp_path / ".newscrawl-state.sqlite3", "cumt")  # another crawl holds it
     try:
         result = crawl(mirror, tmp_path, "cumt", "-a", f"lists={LIST}")
     finally:
-        lock.release_all()
+        lock.release_file_locks()
     assert result.returncode == 6
     assert result.stderr.strip().splitlines() == [
         "newscrawl: cumt is already being crawled by another process: this run does nothing"]
@@ -364,7 +364,7 @@ def test_read_only_output_folder_is_one_line(tmp_path):
 
 
 def test_state_file_locked_by_another_process_is_diagnosed_as_such(tmp_path):
-    StateStore(tmp_path / ".newscrawl-state.sqlite3").close()
+    SqliteStateStore(tmp_path / ".newscrawl-state.sqlite3").close()
     holder = sqlite3.connect(tmp_path / ".newscrawl-state.sqlite3", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
@@ -417,12 +417,12 @@ def test_a_run_prints_its_start_and_summary_not_scrapys_dumps(mirror, tmp_path):
 
 
 def test_source_locks_are_independent_and_one_file_serves_them_all(tmp_path):
-    from newscrawl import lock
+    from newscrawl.state import locks as lock
 
     state = tmp_path / ".newscrawl-state.sqlite3"
     for name in ("cumt", "xjtu"):
         lock.acquire(state, name)
-    probe = ("import sys; from newscrawl import lock\n"
+    probe = ("import sys; from newscrawl.state import locks as lock\n"
              "for name in sys.argv[2:]:\n"
              "    try:\n        lock.acquire(sys.argv[1], name); print(name, 'free')\n"
              "    except lock.AlreadyRunning:\n        print(name, 'busy')\n")
@@ -430,6 +430,6 @@ def test_source_locks_are_independent_and_one_file_serves_them_all(tmp_path):
         out = subprocess.run([sys.executable, "-c", probe, str(state), "cumt", "xjtu", "uestc"], cwd=PROJECT,
                              capture_output=True, text=True, timeout=30).stdout.split("\n")
     finally:
-        lock.release_all()
+        lock.release_file_locks()
     assert out[:3] == ["cumt busy", "xjtu busy", "uestc free"]
     assert [p.name for p in tmp_path.iterdir()] == [".newscrawl-locks"]

@@ -1,6 +1,7 @@
 """Per-source run locks: two crawls of one source never overlap (an hourly cron whose run is slow).
 
-One lock file next to the state; each source locks its own byte (a POSIX record lock at an offset
+On PostgreSQL, an advisory lock (postgres.py) that holds across machines. With the SQLite file, one
+lock file next to the state; each source locks its own byte (a POSIX record lock at an offset
 from the hash of its name), so a crawl of 3,000 sources holds one file descriptor, not 3,000. The
 OS releases the locks when the process dies.
 """
@@ -12,13 +13,13 @@ import hashlib
 import os
 from pathlib import Path
 
+from newscrawl.state.errors import AlreadyRunning
+from newscrawl.state.postgres import lock_source as pg_lock_source, release_sources as pg_release_sources
+from newscrawl.state.sqlite import state_path
+
 LOCK_FILE_NAME = ".newscrawl-locks"
 _files: dict[str, int] = {}             # lock file path -> the one descriptor this process keeps open
 _held: set[tuple[str, int]] = set()     # (lock file, offset) held by this process
-
-
-class AlreadyRunning(RuntimeError):
-    """Another process holds the source's lock."""
 
 
 def lock_file(state_file: Path) -> Path:
@@ -54,7 +55,7 @@ def acquire(state_file: Path, source: str) -> Path:
     return path
 
 
-def release_all() -> None:
+def release_file_locks() -> None:
     for path, fd in list(_files.items()):
         try:
             os.close(fd)  # releases every record lock this process holds on the file
@@ -62,3 +63,19 @@ def release_all() -> None:
             pass
         del _files[path]
     _held.clear()
+
+
+def lock_source(settings, source: str) -> None:
+    """The source's run lock (raises AlreadyRunning): a byte lock in the file next to the SQLite
+    state, or a PostgreSQL advisory lock that holds across every machine sharing the database."""
+    url = settings.get("NEWSCRAWL_STATE_URL")
+    if url:
+        pg_lock_source(url, source, settings.getfloat("NEWSCRAWL_STATE_TIMEOUT"))
+    else:
+        acquire(state_path(settings), source)
+
+
+def release_source_locks() -> None:
+    """Release every run lock this process holds (file and PostgreSQL)."""
+    release_file_locks()
+    pg_release_sources()

@@ -1,7 +1,7 @@
 """The state store on PostgreSQL (NEWSCRAWL_STATE_URL=postgresql://…), shared by crawls on many machines.
 
 Same schema, same migrations, same queries as the SQLite store: PostgresStateStore is a StateStore
-whose connection speaks PostgreSQL. The queries are written once, in state.py, in SQLite's dialect;
+whose connection speaks PostgreSQL. The queries are written once, in store.py, in SQLite's dialect;
 the few places where the dialects differ are translated here, in one seam:
 
 - placeholders: `?` -> `%s`;
@@ -25,8 +25,9 @@ import re
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-from newscrawl.lock import AlreadyRunning
-from newscrawl.state import MIGRATIONS, SCHEMA_VERSION, StateError, StateStore
+from newscrawl.state.errors import AlreadyRunning, StateError
+from newscrawl.state.schema import MIGRATIONS, SCHEMA_VERSION
+from newscrawl.state.store import StateStore
 
 logger = logging.getLogger(__name__)
 

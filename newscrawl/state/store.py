@@ -1,129 +1,30 @@
-"""Incremental state: an SQLite file recording every article archived, and every one that failed."""
+"""StateStore: every query of the state, written once in SQLite's dialect, on a backend's connection.
+
+A backend (sqlite.py, postgres.py) opens `self.db` (execute, `with` as a transaction, close) and
+migrates it; the queries here run unchanged on both: articles archived (by urlname or content
+fingerprint), articles pending a retry, completed columns and the run history.
+"""
 
 from __future__ import annotations
 
 import json
-import logging
-import os
-import sqlite3
-import sys
 import time
 from pathlib import Path
-
-logger = logging.getLogger(__name__)
-
-SCHEMA_VERSION = 4
-STATE_FILE_NAME = ".newscrawl-state.sqlite3"
-MIGRATIONS = {
-    # version -> statements that bring a store from version-1 to version
-    1: [
-        """CREATE TABLE IF NOT EXISTS articles (
-               urlname TEXT PRIMARY KEY,
-               url TEXT NOT NULL,
-               source TEXT NOT NULL,
-               path TEXT NOT NULL,
-               fingerprint TEXT NOT NULL,
-               published TEXT,
-               written_at REAL NOT NULL
-           )""",
-        "CREATE INDEX IF NOT EXISTS articles_fingerprint ON articles (fingerprint)",
-        "CREATE INDEX IF NOT EXISTS articles_source ON articles (source)",
-    ],
-    2: [
-        # columns read to their last page at least once by a crawl that finished: only those may
-        # stop paginating at a page of known articles (an interrupted first crawl must go on)
-        "CREATE TABLE IF NOT EXISTS columns (url TEXT PRIMARY KEY, completed_at REAL NOT NULL)",
-    ],
-    3: [
-        # 'archived' rows have a file; 'duplicate' rows are reposts of an archived text, recorded so
-        # that an hourly run does not fetch every repost again forever
-        "ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT 'archived'",
-        # articles that did not reach the archive (download, extraction, write or state failure):
-        # later runs retry them first, a bounded number of times
-        """CREATE TABLE IF NOT EXISTS failures (
-               urlname TEXT PRIMARY KEY,
-               url TEXT NOT NULL,
-               source TEXT NOT NULL,
-               column_url TEXT NOT NULL DEFAULT '',
-               cms TEXT NOT NULL DEFAULT 'auto',
-               kind TEXT NOT NULL,
-               reason TEXT NOT NULL DEFAULT '',
-               attempts INTEGER NOT NULL DEFAULT 0,
-               last_try REAL NOT NULL
-           )""",
-        "CREATE INDEX IF NOT EXISTS failures_source ON failures (source)",
-        "CREATE INDEX IF NOT EXISTS failures_column ON failures (column_url)",
-    ],
-    4: [
-        # run history: one row per source per run, for `scrapy report`; counts, failures and
-        # problems are JSON objects/lists kept as text (plain SQL, portable to other databases)
-        """CREATE TABLE IF NOT EXISTS runs (
-               source TEXT NOT NULL,
-               started_at REAL NOT NULL,
-               duration_s REAL NOT NULL,
-               status TEXT NOT NULL,
-               exit_code INTEGER NOT NULL,
-               articles_written INTEGER NOT NULL DEFAULT 0,
-               counts TEXT NOT NULL DEFAULT '{}',
-               failures TEXT NOT NULL DEFAULT '{}',
-               problems TEXT NOT NULL DEFAULT '[]'
-           )""",
-        "CREATE INDEX IF NOT EXISTS runs_started ON runs (started_at)",
-    ],
-}
-
-
-class StateError(RuntimeError):
-    """The state file is unusable (corrupt, locked, unwritable, or from a newer newscrawl)."""
-
-
-def _diagnose(path: Path, exc: sqlite3.Error) -> StateError:
-    """One line that names the real cause and the right remedy."""
-    text = str(exc)
-    if "locked" in text or "busy" in text:
-        return StateError(f"state file {path} is locked by another process (another crawl, or a program "
-                          "holding it open): wait for it to finish, then run again")
-    if "readonly" in text or "unable to open" in text or "read-only" in text or isinstance(exc, PermissionError):
-        return StateError(f"state file {path} cannot be written ({text}): check the folder's permissions "
-                          "and free space, or set NEWSCRAWL_STATE_PATH")
-    return StateError(
-        f"state file {path} is not a usable SQLite database ({text}); move it aside and "
-        "re-run with -a full=1: every article found is recorded again (unchanged files are not rewritten)"
-    )
 
 
 class StateStore:
     """Articles archived (by urlname or content fingerprint, both indexed) and articles pending a retry."""
 
-    backend = "sqlite"
+    backend = "?"
+    path: Path | str        # what messages name: the SQLite file, or the database URL without its password
+    opened_at: float        # rows written after this are another crawl's (see claim)
+    created: bool           # the store was created by this open
 
-    def __init__(self, path: str | os.PathLike, timeout: float = 30.0):
-        self.path = Path(path)
-        self.opened_at = time.time()
-        self.created = not self.path.exists()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StateError(f"state file {self.path}: cannot create its folder ({exc.strerror})") from None
-        try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=timeout)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self._migrate()
-        except sqlite3.Error as exc:
-            raise _diagnose(self.path, exc) from None
+    def check_writable(self) -> None:
+        """Raise StateError now if another process would keep this crawl from writing."""
 
-    def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StateError(f"state file {self.path} has schema {version}, newer than this newscrawl ({SCHEMA_VERSION})")
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            with self.db:
-                self.db.execute("BEGIN IMMEDIATE")
-                for statement in MIGRATIONS[target]:
-                    self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version={target}")
-            (logger.info if version else logger.debug)("state %s migrated to schema %d", self.path, target)
+    def close(self) -> None:
+        self.db.close()
 
     # ---- what is known ---------------------------------------------------------------------
     def has(self, urlname: str) -> bool:
@@ -206,7 +107,7 @@ class StateStore:
         return self.db.execute("SELECT 1 FROM failures WHERE column_url=? AND attempts<? LIMIT 1",
                                (column, max_attempts)).fetchone() is not None
 
-    # ---- several writers (PostgreSQL adds a lock across machines: state_pg.py) -------------
+    # ---- several writers (PostgreSQL adds a lock across machines: postgres.py) -------------
     def claim(self, urlname: str) -> bool:
         """May this crawl write urlname now? Not if another crawl archived it since this store was opened
         (both fetched it at once); a crawl that starts later (a full re-crawl) may rewrite it."""
@@ -230,14 +131,6 @@ class StateStore:
             return self.db.execute("SELECT COUNT(*) FROM articles WHERE source=? AND kind='archived'",
                                    (source,)).fetchone()[0]
         return self.db.execute("SELECT COUNT(*) FROM articles WHERE kind='archived'").fetchone()[0]
-
-    def check_writable(self) -> None:
-        """Raise StateError now, with the right diagnosis, if another process holds the write lock."""
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute("ROLLBACK")
-        except sqlite3.Error as exc:
-            raise _diagnose(self.path, exc) from None
 
     def is_empty(self) -> bool:
         return (self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
@@ -306,78 +199,3 @@ class StateStore:
     def prune_runs(self, before: float) -> int:
         """Forget runs started before `before` (the history is kept NEWSCRAWL_HISTORY_DAYS)."""
         return self.db.execute("DELETE FROM runs WHERE started_at < ?", (before,)).rowcount
-
-    def close(self) -> None:
-        try:
-            self.db.close()
-        except sqlite3.Error:
-            pass
-
-
-def state_path(settings) -> Path:
-    """NEWSCRAWL_STATE_PATH, else a file inside NEWSCRAWL_OUTPUT_DIR."""
-    configured = settings.get("NEWSCRAWL_STATE_PATH")
-    if configured:
-        return Path(configured)
-    return Path(settings.get("NEWSCRAWL_OUTPUT_DIR") or "output") / STATE_FILE_NAME
-
-
-def open_store(settings) -> StateStore:
-    """The configured backend: PostgreSQL when NEWSCRAWL_STATE_URL is set, else the SQLite file."""
-    timeout = settings.getfloat("NEWSCRAWL_STATE_TIMEOUT", 30.0)
-    url = settings.get("NEWSCRAWL_STATE_URL")
-    if url:
-        from newscrawl.state_pg import PostgresStateStore
-
-        return PostgresStateStore(url, timeout=timeout)
-    return StateStore(state_path(settings), timeout=timeout)
-
-
-def state_name(settings) -> str:
-    """The state's name for messages: the SQLite file, or the database URL without its password."""
-    url = settings.get("NEWSCRAWL_STATE_URL")
-    if url:
-        from newscrawl.state_pg import redacted
-
-        return redacted(url)
-    return str(state_path(settings))
-
-
-def lock_source(settings, source: str) -> None:
-    """The source's run lock (raises lock.AlreadyRunning): a file next to the SQLite state, or a
-    PostgreSQL advisory lock that holds across every machine sharing the database."""
-    url = settings.get("NEWSCRAWL_STATE_URL")
-    if url:
-        from newscrawl.state_pg import lock_source as pg_lock_source
-
-        pg_lock_source(url, source, settings.getfloat("NEWSCRAWL_STATE_TIMEOUT", 30.0))
-    else:
-        from newscrawl.lock import acquire
-
-        acquire(state_path(settings), source)
-
-
-def release_source_locks() -> None:
-    from newscrawl.lock import release_all
-
-    release_all()
-    if "newscrawl.state_pg" in sys.modules:
-        sys.modules["newscrawl.state_pg"].release_sources()
-
-
-def store_for(crawler) -> StateStore:
-    """The crawl's one StateStore, shared by its spider and pipelines (one writer per process)."""
-    store = getattr(crawler, "newscrawl_state", None)
-    if store is None:
-        store = open_store(crawler.settings)
-        crawler.newscrawl_state = store
-        output_dir = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
-        # an empty state beside archive files: the file was lost (or is new next to an old archive)
-        if store.is_empty() and any(output_dir.glob("*/*.md")):
-            from newscrawl.rebuild import rebuild_from_archive
-
-            logger.warning("state %s was missing but %s holds archive files: rebuilding it from them",
-                           store.path, output_dir)
-            logger.warning("state rebuilt: %d archive files recorded", rebuild_from_archive(store, output_dir))
-            store.opened_at = time.time()  # rows it just recorded are not another crawl's (see claim)
-    return store

@@ -1,0 +1,61 @@
+"""The state's tables: one list of migrations, applied in order by both backends (SQLite's dialect;
+the PostgreSQL backend translates the few types that differ)."""
+
+SCHEMA_VERSION = 4
+MIGRATIONS = {
+    # version -> statements that bring a store from version-1 to version
+    1: [
+        """CREATE TABLE IF NOT EXISTS articles (
+               urlname TEXT PRIMARY KEY,
+               url TEXT NOT NULL,
+               source TEXT NOT NULL,
+               path TEXT NOT NULL,
+               fingerprint TEXT NOT NULL,
+               published TEXT,
+               written_at REAL NOT NULL
+           )""",
+        "CREATE INDEX IF NOT EXISTS articles_fingerprint ON articles (fingerprint)",
+        "CREATE INDEX IF NOT EXISTS articles_source ON articles (source)",
+    ],
+    2: [
+        # columns read to their last page at least once by a crawl that finished: only those may
+        # stop paginating at a page of known articles (an interrupted first crawl must go on)
+        "CREATE TABLE IF NOT EXISTS columns (url TEXT PRIMARY KEY, completed_at REAL NOT NULL)",
+    ],
+    3: [
+        # 'archived' rows have a file; 'duplicate' rows are reposts of an archived text, recorded so
+        # that an hourly run does not fetch every repost again forever
+        "ALTER TABLE articles ADD COLUMN kind TEXT NOT NULL DEFAULT 'archived'",
+        # articles that did not reach the archive (download, extraction, write or state failure):
+        # later runs retry them first, a bounded number of times
+        """CREATE TABLE IF NOT EXISTS failures (
+               urlname TEXT PRIMARY KEY,
+               url TEXT NOT NULL,
+               source TEXT NOT NULL,
+               column_url TEXT NOT NULL DEFAULT '',
+               cms TEXT NOT NULL DEFAULT 'auto',
+               kind TEXT NOT NULL,
+               reason TEXT NOT NULL DEFAULT '',
+               attempts INTEGER NOT NULL DEFAULT 0,
+               last_try REAL NOT NULL
+           )""",
+        "CREATE INDEX IF NOT EXISTS failures_source ON failures (source)",
+        "CREATE INDEX IF NOT EXISTS failures_column ON failures (column_url)",
+    ],
+    4: [
+        # run history: one row per source per run, for `scrapy report`; counts, failures and
+        # problems are JSON objects/lists kept as text (plain SQL, portable to other databases)
+        """CREATE TABLE IF NOT EXISTS runs (
+               source TEXT NOT NULL,
+               started_at REAL NOT NULL,
+               duration_s REAL NOT NULL,
+               status TEXT NOT NULL,
+               exit_code INTEGER NOT NULL,
+               articles_written INTEGER NOT NULL DEFAULT 0,
+               counts TEXT NOT NULL DEFAULT '{}',
+               failures TEXT NOT NULL DEFAULT '{}',
+               problems TEXT NOT NULL DEFAULT '[]'
+           )""",
+        "CREATE INDEX IF NOT EXISTS runs_started ON runs (started_at)",
+    ],
+}
