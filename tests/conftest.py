@@ -34,7 +34,9 @@ class Mirror:
     (Scrapy does not verify certificates), so fixtures keep their real https addresses.
 
     A route can inject faults: delay (seconds), fail_first (answer 500 that many times first),
-    truncate (promise the whole body, send half, close), reset (close without answering).
+    truncate (promise the whole body, send half, close), reset (close without answering), and
+    hold (a threading.Event: the answer waits until the test sets it, so a crawl is mid-request
+    for as long as the test needs, whatever the machine's load).
     """
 
     def __init__(self):
@@ -68,6 +70,8 @@ class Mirror:
                                                          "body": b"not here"}
                 if route.get("delay"):
                     time.sleep(route["delay"])
+                if route.get("hold") is not None:
+                    route["hold"].wait(120)
                 if route.get("reset"):
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -149,6 +153,37 @@ class Mirror:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+def wait_for(condition, what: str, timeout: float = 120.0, process=None):
+    """Poll condition() until it is true; fail naming `what` after a generous deadline (or if process died)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if process is not None and process.poll() is not None:
+            pytest.fail(f"the process ended (exit {process.returncode}) before {what}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting {timeout:.0f} s for {what}")
+        time.sleep(0.02)
+
+
+class LineReader:
+    """Collects a stream's lines on a thread, so a test can wait for a line while the process runs."""
+
+    def __init__(self, stream):
+        self.lines: list[str] = []
+        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream):
+        for line in stream:
+            self.lines.append(line)
+
+    def has(self, needle: str) -> bool:
+        return any(needle in line for line in self.lines)
+
+    def text(self) -> str:
+        self.thread.join(timeout=60)
+        return "".join(self.lines)
 
 
 @pytest.fixture

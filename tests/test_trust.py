@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import signal
 import sqlite3
 import stat
 import subprocess
@@ -14,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import PROJECT, Mirror, crawl, crawl_command
+from conftest import PROJECT, crawl
 from newscrawl.state import SqliteStateStore
 from newscrawl.urls import canonical_url, urlname
 from sitegen import build_webplus_site, webplus_article
@@ -375,25 +374,6 @@ def test_state_file_locked_by_another_process_is_diagnosed_as_such(tmp_path):
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "locked by another process" in lines[0] and "move it aside" not in lines[0]
-
-
-def test_second_ctrl_c_is_still_interrupted_with_a_summary(tmp_path):
-    mirror = Mirror()
-    try:
-        urls = build_webplus_site(mirror.add, HOST, "881", articles=60, per_page=20)
-        for url in urls:
-            mirror.routes[url]["delay"] = 0.3
-        cmd, env = crawl_command(mirror, tmp_path, "cumt", "-a", f"lists={LIST}", settings={"CONCURRENT_REQUESTS": 1})
-        process = subprocess.Popen(cmd, cwd=PROJECT, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-        time.sleep(4)
-        process.send_signal(signal.SIGINT)
-        time.sleep(0.1)
-        process.send_signal(signal.SIGINT)
-        stderr = process.communicate(timeout=60)[1]
-    finally:
-        mirror.close()
-    assert process.returncode == 5, stderr[-2000:]
-    assert "crawl summary for cumt: INTERRUPTED" in stderr
 
 
 def test_export_with_nothing_new_says_so(mirror, tmp_path):

@@ -8,9 +8,10 @@ import sys
 from scrapy.commands import BaseRunSpiderCommand
 
 from newscrawl.config import load_sources
-from newscrawl.commands.crawl import keep_signals_after_the_crawl
+from newscrawl.commands.crawl import finish_without_close, interrupted_before_start
+from newscrawl.interrupt import Interrupts
 from newscrawl.preflight import PreflightError, check_arguments, check_output_dir, check_state, lock_sources
-from newscrawl.summary import EXIT_LOCKED, EXIT_USAGE
+from newscrawl.summary import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_USAGE
 from newscrawl.spiders.multi import MultiSourceSpider
 from newscrawl.shard import ShardError, in_shard, parse_shard
 
@@ -28,6 +29,8 @@ class Command(BaseRunSpiderCommand):
         parser.add_argument("--shard", metavar="I/N", help="crawl only the sources in shard I of N (by a stable hash of the name)")
 
     def process_options(self, args, opts):
+        # first thing: a Ctrl-C from here to the end of the process ends it with exit 5 (interrupt.py)
+        self.interrupts = Interrupts().install()
         super().process_options(args, opts)
         try:
             self.shard = parse_shard(opts.shard) if opts.shard else None
@@ -52,6 +55,10 @@ class Command(BaseRunSpiderCommand):
             print(f"newscrawl: {exc}", file=sys.stderr)
             self.exitcode = EXIT_USAGE
             return
+        self.interrupts.attach(self.crawler_process)
+        if interrupted_before_start(self.interrupts):
+            self.exitcode = EXIT_INTERRUPTED
+            return
         codes = {}
         for name in busy:
             logger.error("crawlall: %s is already being crawled by another process: skipped", name)
@@ -71,14 +78,16 @@ class Command(BaseRunSpiderCommand):
         for name in apart:
             crawlers[name] = self.crawler_process.create_crawler(name)
             self.crawler_process.crawl(crawlers[name], **opts.spargs)
-        keep_signals_after_the_crawl()
-        self.crawler_process.start()
+        self.interrupts.run(self.crawler_process)
+        for crawler in list(crawlers.values()) + ([engine] if together else []):
+            if not (getattr(crawler, "newscrawl_summary", None) or getattr(crawler, "newscrawl_summaries", None)):
+                finish_without_close(crawler)
         summaries = {name: getattr(crawler, "newscrawl_summary", None) for name, crawler in crawlers.items()}
         if together:
             summaries.update(getattr(engine, "newscrawl_summaries", None) or {})
         for name in todo:
             summary = summaries.get(name)
-            codes[name] = summary["exit_code"] if summary else 1
+            codes[name] = summary["exit_code"] if summary else (EXIT_INTERRUPTED if self.interrupts.received else 1)
         statuses = {name: (summaries.get(name) or {}).get("status", "locked" if name in busy else "failed")
                     for name in codes}
         bad = {n: c for n, c in codes.items() if c}
