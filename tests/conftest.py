@@ -36,7 +36,8 @@ class Mirror:
     A route can inject faults: delay (seconds), fail_first (answer 500 that many times first),
     truncate (promise the whole body, send half, close), reset (close without answering), and
     hold (a threading.Event: the answer waits until the test sets it, so a crawl is mid-request
-    for as long as the test needs, whatever the machine's load).
+    for as long as the test needs, whatever the machine's load; a threading.Semaphore: one answer
+    per release, so the test lets exactly N through).
     """
 
     def __init__(self):
@@ -70,8 +71,9 @@ class Mirror:
                                                          "body": b"not here"}
                 if route.get("delay"):
                     time.sleep(route["delay"])
-                if route.get("hold") is not None:
-                    route["hold"].wait(120)
+                hold = route.get("hold")
+                if hold is not None:  # an Event answers all at once, a Semaphore one answer per release
+                    hold.acquire(timeout=120) if hasattr(hold, "acquire") else hold.wait(120)
                 if route.get("reset"):
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
