@@ -65,7 +65,7 @@ class Command(ScrapyCrawl):
         if interrupted_before_start(self.interrupts):
             self.exitcode = EXIT_INTERRUPTED
             return
-        crawler = self._create_crawler(name)
+        crawler = self.crawler_process.create_crawler(name)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.interrupts.run(self.crawler_process)
         if self.crawler_process.bootstrap_failed:

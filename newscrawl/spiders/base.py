@@ -356,6 +356,11 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         yield item
 
     @staticmethod
+    def build_item(extracted, url: str, source: Source, column: str = "") -> ArticleItem:
+        """For the mixins (spiders/wechat.py), which do not import this module: no import cycle."""
+        return build_item(extracted, url, source, column)
+
+    @staticmethod
     def published_url(response) -> str:
         """The URL the article was linked as, before any redirect: its identity in the archive."""
         redirects = response.meta.get("redirect_urls")

@@ -63,12 +63,10 @@ class WeChatPosts:
             self.store.record(urlname=urlname(url), url=url, source=source.name, path="", fingerprint="",
                               published=None, kind="gone")
             return
-        from newscrawl.spiders.base import build_item  # base imports this module
-
         # the university's selectors are for its own pages, never for WeChat's
         extracted = wechat.extract(Selector(text=response.text), url, {})
         for note in extracted.notes:
             self.logger.info("%s: %s", url, note)
         source = source or self.source_for(url)
         self.count("articles/extracted/wechat", source=source.name)
-        yield build_item(extracted, url, source, response.meta.get("newscrawl_column", ""))
+        yield self.build_item(extracted, url, source, response.meta.get("newscrawl_column", ""))
