@@ -22,13 +22,30 @@ def spider_class(crawler_process, name: str):
 
 
 def check_arguments(spidercls, spargs: dict) -> None:
+    """Unknown or unreadable -a arguments, and a missing one the spider cannot run without."""
     check = getattr(spidercls, "check_arguments", None)
-    if check is None:
+    if check is not None:
+        try:
+            check(dict(spargs))
+        except ValueError as exc:
+            raise PreflightError(str(exc)) from None
+    for key in getattr(spidercls, "required_arguments", ()):
+        if not str(spargs.get(key) or "").strip(" ,"):
+            raise PreflightError(f"spider {spidercls.name!r} needs -a {key}=URL[,URL…] "
+                                 f"(e.g. scrapy crawl {spidercls.name} -a {key}=https://…)")
+
+
+def check_log_file(settings) -> None:
+    """LOG_FILE in a folder that is missing or read-only: one line here, not a traceback from logging."""
+    log_file = settings.get("LOG_FILE")
+    if not log_file:
         return
-    try:
-        check(dict(spargs))
-    except ValueError as exc:
-        raise PreflightError(str(exc)) from None
+    folder = Path(log_file).parent
+    if not folder.is_dir():
+        raise PreflightError(f"log folder {folder} does not exist (LOG_FILE={log_file}): create it "
+                             f"(mkdir -p {folder}) or log elsewhere")
+    if not os.access(folder, os.W_OK) or (Path(log_file).exists() and not os.access(log_file, os.W_OK)):
+        raise PreflightError(f"log file {log_file} cannot be written: fix the permissions of {folder}")
 
 
 def check_output_dir(settings) -> None:

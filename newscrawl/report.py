@@ -51,7 +51,7 @@ def source_health(name: str, runs: list[dict], now: float) -> dict:
         "last_success": successes[-1]["started_at"] if successes else None,
         "written_7": sum(r["articles_written"] for r in runs if r["started_at"] >= now - 7 * 86400),
         "written_30": sum(r["articles_written"] for r in runs if r["started_at"] >= now - 30 * 86400),
-        "failing_since": failing_since, "problems": last["problems"] if last else [],
+        "failing_since": failing_since, "problems": last["problems"] if last else [], "notes": [],
         "articles_per_day": articles, "failed_runs_per_day": failed, "first_day": first,
     }
 
@@ -80,19 +80,47 @@ def chart_svg(health: dict) -> str:
 
 
 STYLE = """
-body{font:14px/1.4 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:16px;color:#222}
 h1{font-size:20px;margin:0 0 4px} p.meta{color:#555;margin:0 0 16px}
-table{border-collapse:collapse} th,td{padding:6px 10px;border-bottom:1px solid #ddd;text-align:left;vertical-align:middle}
-thead th{background:#f4f4f4;font-weight:600} th,td{white-space:nowrap} tbody th{font-weight:600} td.n{text-align:right;font-variant-numeric:tabular-nums}
-.status{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600;font-size:12px}
-td.problem{color:#555;font-size:12px;white-space:normal;min-width:200px;max-width:360px}
-svg.chart rect.a{fill:#1e88e5} svg.chart rect.f{fill:#e53935} svg.chart line.base{stroke:#bbb;stroke-width:1}
-.legend{font-weight:400;font-size:12px} .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 0;vertical-align:middle} .legend span+span{margin-left:10px}
+table{border-collapse:collapse;width:100%} th,td{padding:5px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:middle}
+thead th{background:#f4f4f4;font-weight:600;font-size:12px} tbody th{font-weight:600;overflow-wrap:anywhere;min-width:80px}
+td.when,td.n{white-space:nowrap;font-size:12px} td.n{text-align:right;font-variant-numeric:tabular-nums}
+.status{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600;font-size:12px;white-space:nowrap}
+td.problem{color:#555;font-size:12px;min-width:160px;overflow-wrap:anywhere} td.problem .note{color:#777}
+svg.chart{display:block} svg.chart rect.a{fill:#1e88e5} svg.chart rect.f{fill:#e53935} svg.chart line.base{stroke:#bbb;stroke-width:1}
+.legend{font-weight:400;font-size:11px;white-space:nowrap} .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 0;vertical-align:middle} .legend span+span{margin-left:8px}
 """
 
 
+def _status_cell(h: dict) -> str:
+    colour = STATUS_COLOUR.get(h["status"], "#757575")
+    return f'<td><span class="status" style="background:{colour}">{html.escape(h["status"])}</span></td>'
+
+
+def _problems_cell(h: dict) -> str:
+    """The last run's problems, then any notes (one line each): what a human should look at."""
+    lines = [html.escape(p) for p in h["problems"]]
+    lines += [f'<span class="note">{html.escape(n)}</span>' for n in h.get("notes", ())]
+    return f'<td class="problem">{"<br>".join(lines)}</td>'
+
+
+# The table, one (header, cell) pair per column: a new figure is one more entry here (and a key
+# that source_health, or whoever adds to its dict, fills in).
+COLUMNS = [
+    ("status now", _status_cell),
+    ("last run", lambda h: f'<td class="when">{_when(h["last_run"])}</td>'),
+    ("last success", lambda h: f'<td class="when">{_when(h["last_success"])}</td>'),
+    ("archived 7 d", lambda h: f'<td class="n">{h["written_7"]}</td>'),
+    ("archived 30 d", lambda h: f'<td class="n">{h["written_30"]}</td>'),
+    ("failing since", lambda h: f'<td class="when">{_when(h["failing_since"])}</td>'),
+    (f'last {CHART_DAYS} days<br><span class="legend"><span style="background:#1e88e5"></span>articles/day'
+     '<span style="background:#e53935"></span>failed runs</span>', lambda h: f"<td>{chart_svg(h)}</td>"),
+    ("last run's problems", _problems_cell),
+]
+
+
 def render_report(names, runs: list[dict], now: float | None = None) -> str:
-    """The whole page: every source named or found in the history, broken and blocked first."""
+    """The whole page: one row per source (archive folder) named or found in the history, broken and blocked first."""
     now = time.time() if now is None else now
     by_source: dict[str, list[dict]] = {name: [] for name in names}
     for run in runs:
@@ -104,26 +132,15 @@ def render_report(names, runs: list[dict], now: float | None = None) -> str:
         counts[h["status"]] = counts.get(h["status"], 0) + 1
     overview = ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), key=lambda x: STATUS_ORDER.get(x[0], 2)))
     e = html.escape
-    body = []
-    for h in rows:
-        colour = STATUS_COLOUR.get(h["status"], "#757575")
-        problem = "; ".join(h["problems"])
-        body.append(
-            f'<tr class="source" data-status="{e(h["status"])}"><th scope="row">{e(h["name"])}</th>'
-            f'<td><span class="status" style="background:{colour}">{e(h["status"])}</span></td>'
-            f'<td>{_when(h["last_run"])}</td><td>{_when(h["last_success"])}</td>'
-            f'<td class="n">{h["written_7"]}</td><td class="n">{h["written_30"]}</td>'
-            f'<td>{_when(h["failing_since"])}</td><td>{chart_svg(h)}</td>'
-            f'<td class="problem">{e(problem)}</td></tr>')
+    body = [f'<tr class="source" data-status="{e(h["status"])}"><th scope="row">{e(h["name"])}</th>'
+            + "".join(cell(h) for _, cell in COLUMNS) + "</tr>" for h in rows]
+    headers = "".join(f"<th>{header}</th>" for header, _ in COLUMNS)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>newscrawl — source health</title><style>{STYLE}</style></head>
 <body><h1>newscrawl — source health</h1>
 <p class="meta">Generated {_when(now)} (China time, UTC+08:00) from the run history · {len(rows)} sources: {e(overview or "none")}</p>
-<table id="sources"><thead><tr><th>source</th><th>status now</th><th>last run</th><th>last success</th>
-<th>archived 7 d</th><th>archived 30 d</th><th>failing since</th>
-<th>last {CHART_DAYS} days<br><span class="legend"><span style="background:#1e88e5"></span>articles/day<span style="background:#e53935"></span>failed runs</span></th>
-<th>last run's problems</th></tr></thead>
+<table id="sources"><thead><tr><th>source</th>{headers}</tr></thead>
 <tbody>
 {chr(10).join(body)}
 </tbody></table></body></html>

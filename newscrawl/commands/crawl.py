@@ -9,7 +9,9 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from newscrawl.interrupt import Interrupts
-from newscrawl.preflight import PreflightError, check_arguments, check_output_dir, check_state, lock_sources, spider_class
+from newscrawl.preflight import (
+    PreflightError, check_arguments, check_log_file, check_output_dir, check_state, lock_sources, spider_class,
+)
 from newscrawl.summary import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_USAGE
 
 logger = logging.getLogger("newscrawl.summary")
@@ -35,15 +37,26 @@ def finish_without_close(crawler) -> None:
         extension.spider_closed(spider, "killed")
 
 
+def usage_error(message: str) -> None:
+    """A command line the crawl cannot start from: one line and exit 1, as the README says (not argparse's 2)."""
+    print(f"newscrawl: {message}", file=sys.stderr)
+    sys.exit(EXIT_USAGE)
+
+
 class Command(ScrapyCrawl):
     def process_options(self, args, opts):
         # first thing: a Ctrl-C from here to the end of the process ends it with exit 5 (interrupt.py)
         self.interrupts = Interrupts().install()
-        super().process_options(args, opts)
+        try:
+            super().process_options(args, opts)  # -a NAME=VALUE, -o/-O
+            check_log_file(self.settings)  # before Scrapy opens it (a traceback, exit 1, no log)
+        except (UsageError, PreflightError) as exc:
+            usage_error(str(exc))
 
     def run(self, args, opts):
         if len(args) != 1:
-            raise UsageError("give exactly one spider: scrapy crawl <spider>")
+            known = ", ".join(sorted(self.crawler_process.spider_loader.list()))
+            usage_error(f"give exactly one spider: scrapy crawl <spider> (known: {known})")
         name = args[0]
         try:
             spidercls = spider_class(self.crawler_process, name)

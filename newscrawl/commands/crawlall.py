@@ -8,9 +8,11 @@ import sys
 from scrapy.commands import BaseRunSpiderCommand
 
 from newscrawl.config import load_sources
-from newscrawl.commands.crawl import finish_without_close, interrupted_before_start
+from newscrawl.commands.crawl import finish_without_close, interrupted_before_start, usage_error
 from newscrawl.interrupt import Interrupts
-from newscrawl.preflight import PreflightError, check_arguments, check_output_dir, check_state, lock_sources
+from newscrawl.preflight import (
+    PreflightError, check_arguments, check_log_file, check_output_dir, check_state, lock_sources,
+)
 from newscrawl.summary import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_USAGE
 from newscrawl.spiders.multi import MultiSourceSpider
 from newscrawl.shard import ShardError, in_shard, parse_shard
@@ -34,8 +36,9 @@ class Command(BaseRunSpiderCommand):
         super().process_options(args, opts)
         try:
             self.shard = parse_shard(opts.shard) if opts.shard else None
-        except ShardError as exc:
-            sys.exit(f"newscrawl: {exc}")
+            check_log_file(self.settings)  # before Scrapy opens it (a traceback, exit 1, no log)
+        except (ShardError, PreflightError) as exc:
+            usage_error(str(exc))
 
     def short_desc(self):
         return "Crawl every source in the sources file; exit non-zero if any is broken"

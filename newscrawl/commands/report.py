@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
+from scrapy.spiderloader import SpiderLoader
 
 from newscrawl.config import load_sources
 from newscrawl.report import CHART_DAYS, render_report
@@ -35,7 +36,7 @@ class Command(ScrapyCommand):
         names = list(load_sources(self.settings.get("NEWSCRAWL_SOURCES_FILE") or None))
         now = time.time()
         try:
-            store = open_store(self.settings)
+            store = open_store(self.settings, create=False)  # a read command never creates a state
         except StateError as exc:
             logger.error("%s", exc)
             self.exitcode = 2
@@ -46,6 +47,10 @@ class Command(ScrapyCommand):
             runs = store.runs(since=now - (CHART_DAYS + 1) * 86400)
         finally:
             store.close()
+        # rows are sources (archive folders): runs recorded under a spider's name by older versions
+        # (`article`, `site`, `crawlall`) are not one
+        spiders = set(SpiderLoader.from_settings(self.settings).list()) - set(names)
+        runs = [run for run in runs if run["source"] not in spiders]
         out = Path(opts.out)
         page = render_report(names, runs, now)
         try:

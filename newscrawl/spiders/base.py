@@ -271,7 +271,10 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         new = 0
         for link in links:
             if self.is_known(link):
-                self.count("articles/already_archived", source=source.name)
+                # known: archived (or a recorded repost), or a failure that used up its attempts
+                archived = self.store.has(urlname(link))
+                self.count("articles/already_archived" if archived else "articles/given_up_earlier",
+                           source=source.name)
                 continue
             new += 1
             if self.new_article_link(link):

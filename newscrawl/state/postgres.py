@@ -77,6 +77,15 @@ def connect(url: str, timeout: float):
         raise StateError(f"state database {redacted(url)}: cannot connect ({first})") from None
 
 
+def has_state(url: str, timeout: float) -> bool:
+    """Does this database hold a newscrawl state (for commands that only read it, and create nothing)?"""
+    conn = connect(url, timeout)
+    try:
+        return conn.execute("SELECT to_regclass('newscrawl_schema')").fetchone()[0] is not None
+    finally:
+        conn.close()
+
+
 class PostgresConnection:
     """What StateStore asks of sqlite3.Connection (execute, `with` as a transaction, close), on psycopg."""
 
@@ -248,6 +257,11 @@ def lock_source(url: str, source: str, timeout: float = 30.0) -> None:
 
 def release_sources() -> None:
     for conn in _lock_connections.values():
+        try:
+            # released now, not whenever the server gets to the closed connection's backend
+            conn.execute("SELECT pg_advisory_unlock_all()")
+        except Exception:
+            pass
         try:
             conn.close()
         except Exception:
