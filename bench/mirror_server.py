@@ -1,6 +1,7 @@
 """A fast loopback forward proxy for the benchmark: answers absolute-URI GETs from files on disk.
 
-Usage: mirror_server.py INDEX.json PORT [--log FILE]   (INDEX maps URL -> file path relative to it)
+Usage: mirror_server.py INDEX.json PORT [--log FILE]   (INDEX maps URL -> {file: path relative to it,
+type: its Content-Type, status: an HTTP status other than 200})
 Prints "ready" once listening. Unknown URLs get 404. Keep-alive, asyncio, bodies cached in memory.
 """
 
@@ -25,7 +26,7 @@ async def main():
         if url not in cache:
             with open(os.path.join(base, entry["file"]), "rb") as handle:
                 cache[url] = handle.read()
-        return cache[url], entry.get("type", "text/html; charset=utf-8")
+        return cache[url], entry.get("type", "text/html; charset=utf-8"), entry.get("status", 200)
 
     async def handle(reader, writer):
         try:
@@ -50,7 +51,8 @@ async def main():
                 if found is None:
                     status, body, ctype = "404 Not Found", b"not in mirror", "text/plain"
                 else:
-                    status, (body, ctype) = "200 OK", found
+                    body, ctype, code = found
+                    status = "200 OK" if code == 200 else f"{code} Status"
                 writer.write(f"HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
                              "Connection: keep-alive\r\n\r\n".encode("latin-1") + body)
                 await writer.drain()

@@ -35,8 +35,13 @@ def check_arguments(spidercls, spargs: dict) -> None:
                                  f"(e.g. scrapy crawl {spidercls.name} -a {key}=https://…)")
 
 
-def check_log_file(settings) -> None:
-    """LOG_FILE in a folder that is missing or read-only: one line here, not a traceback from logging."""
+def prepare_log_file(settings) -> None:
+    """LOG_FILE in a folder that is missing or read-only: one line here, not a traceback from logging.
+
+    LOG_FILE_APPEND=False (a fresh log each run) is done here, once: Scrapy reopens the log file for
+    every crawler it creates, and with mode "w" each reopening erased what was logged before it (a
+    source skipped as locked, the first crawler's start when crawlall runs two).
+    """
     log_file = settings.get("LOG_FILE")
     if not log_file:
         return
@@ -44,8 +49,15 @@ def check_log_file(settings) -> None:
     if not folder.is_dir():
         raise PreflightError(f"log folder {folder} does not exist (LOG_FILE={log_file}): create it "
                              f"(mkdir -p {folder}) or log elsewhere")
-    if not os.access(folder, os.W_OK) or (Path(log_file).exists() and not os.access(log_file, os.W_OK)):
-        raise PreflightError(f"log file {log_file} cannot be written: fix the permissions of {folder}")
+    try:
+        if not settings.getbool("LOG_FILE_APPEND"):
+            open(log_file, "w").close()
+            settings.set("LOG_FILE_APPEND", True, priority="cmdline")
+        elif not os.access(folder, os.W_OK) or (Path(log_file).exists() and not os.access(log_file, os.W_OK)):
+            raise PermissionError(13, "Permission denied")
+    except OSError as exc:
+        raise PreflightError(f"log file {log_file} cannot be written ({exc.strerror}): fix the permissions "
+                             f"of {folder} or log elsewhere") from None
 
 
 def check_output_dir(settings) -> None:

@@ -83,7 +83,7 @@ STYLE = """
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:16px;color:#222}
 h1{font-size:20px;margin:0 0 4px} p.meta{color:#555;margin:0 0 16px}
 table{border-collapse:collapse;width:100%} th,td{padding:5px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:middle}
-thead th{background:#f4f4f4;font-weight:600;font-size:12px} tbody th{font-weight:600;overflow-wrap:anywhere;min-width:80px}
+thead th{background:#f4f4f4;font-weight:600;font-size:12px} tbody th{font-weight:600;overflow-wrap:anywhere;min-width:130px}
 td.when,td.n{white-space:nowrap;font-size:12px} td.n{text-align:right;font-variant-numeric:tabular-nums}
 .status{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600;font-size:12px;white-space:nowrap}
 td.problem{color:#555;font-size:12px;min-width:160px;overflow-wrap:anywhere} td.problem .note{color:#777}
@@ -110,8 +110,8 @@ COLUMNS = [
     ("status now", _status_cell),
     ("last run", lambda h: f'<td class="when">{_when(h["last_run"])}</td>'),
     ("last success", lambda h: f'<td class="when">{_when(h["last_success"])}</td>'),
-    ("archived 7 d", lambda h: f'<td class="n">{h["written_7"]}</td>'),
-    ("archived 30 d", lambda h: f'<td class="n">{h["written_30"]}</td>'),
+    ("archived 7&nbsp;d", lambda h: f'<td class="n">{h["written_7"]}</td>'),
+    ("archived 30&nbsp;d", lambda h: f'<td class="n">{h["written_30"]}</td>'),
     ("failing since", lambda h: f'<td class="when">{_when(h["failing_since"])}</td>'),
     (f'last {CHART_DAYS} days<br><span class="legend"><span style="background:#1e88e5"></span>articles/day'
      '<span style="background:#e53935"></span>failed runs</span>', lambda h: f"<td>{chart_svg(h)}</td>"),

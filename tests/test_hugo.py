@@ -10,6 +10,7 @@ import pytest
 from lxml import html as lxml_html
 
 from conftest import PROJECT, Mirror, crawl
+from readme import block, commands, deployment
 from newscrawl.archive import parse_front_matter
 from newscrawl.urls import urlname
 from sitegen import seed_paragraphs, webplus_article, webplus_list
@@ -54,19 +55,29 @@ def site(tmp_path_factory):
         mirror.add(url, page)
         rows.append((url.split(HOST, 1)[1], title, date[:10]))
     mirror.add(LIST, webplus_list(rows, None, 1, 1))
-    out = tmp_path_factory.mktemp("archive")
+    # the README's recipe, as written, in a project folder: hugo/ next to the crawl's output/
+    project = tmp_path_factory.mktemp("project")
+    out = project / "output"
     result = crawl(mirror, out, "cumt", "-a", f"lists={LIST}", "-s", "NEWSCRAWL_VIEWS=0")
     mirror.close()
     assert result.returncode == 0, result.stderr[-3000:]
-    # the repository's Hugo site with this crawl's output as its content, one section per source
-    root = tmp_path_factory.mktemp("hugo") / "site"
-    shutil.copytree(PROJECT / "hugo", root)
-    shutil.copytree(out / "cumt", root / "content" / "cumt")
-    built = subprocess.run([hugo_binary(), "--source", str(root), "--destination", str(root / "public")],
-                           capture_output=True, text=True, timeout=120)
+    shutil.copytree(PROJECT / "hugo", project / "hugo", ignore=shutil.ignore_patterns("public", "resources"))
+    recipe = commands(block("Publishing with Hugo", "sh"))
+    assert recipe == ["hugo --source hugo           # -> hugo/public/"]
+    built = subprocess.run(["sh", "-c", recipe[0]], cwd=project, env=deployment(project), capture_output=True,
+                           text=True, timeout=120)
     assert built.returncode == 0, "hugo could not build the archive: " + built.stderr[-3000:]
+    root = project / "hugo"
     files = {parse_front_matter(p.read_text(encoding="utf-8"))["urlname"]: p for p in (out / "cumt").glob("*.md")}
     return {"articles": articles, "public": root / "public", "files": files}
+
+
+def test_the_readme_recipe_publishes_one_section_per_source_titled_by_its_folder(site):
+    public = site["public"]
+    assert sorted(p.name for p in public.iterdir() if p.is_dir()) == ["cumt"]  # state and summaries are no pages
+    section = lxml_html.parse(str(public / "cumt" / "index.html")).getroot()
+    assert section.findtext(".//h1") == "cumt" and section.find(".//head/title").text == "cumt"  # not "Cumts"
+    assert len(section.find_class("entry")) == len(site["articles"])
 
 
 def page(site, url):

@@ -10,7 +10,7 @@ from scrapy.exceptions import UsageError
 
 from newscrawl.interrupt import Interrupts
 from newscrawl.preflight import (
-    PreflightError, check_arguments, check_log_file, check_output_dir, check_state, lock_sources, spider_class,
+    PreflightError, check_arguments, prepare_log_file, check_output_dir, check_state, lock_sources, spider_class,
 )
 from newscrawl.summary import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_USAGE
 
@@ -49,7 +49,7 @@ class Command(ScrapyCrawl):
         self.interrupts = Interrupts().install()
         try:
             super().process_options(args, opts)  # -a NAME=VALUE, -o/-O
-            check_log_file(self.settings)  # before Scrapy opens it (a traceback, exit 1, no log)
+            prepare_log_file(self.settings)  # before Scrapy opens it (a traceback, exit 1, no log)
         except (UsageError, PreflightError) as exc:
             usage_error(str(exc))
 

@@ -11,7 +11,7 @@ from newscrawl.config import load_sources
 from newscrawl.commands.crawl import finish_without_close, interrupted_before_start, usage_error
 from newscrawl.interrupt import Interrupts
 from newscrawl.preflight import (
-    PreflightError, check_arguments, check_log_file, check_output_dir, check_state, lock_sources,
+    PreflightError, check_arguments, prepare_log_file, check_output_dir, check_state, lock_sources,
 )
 from newscrawl.summary import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_USAGE
 from newscrawl.spiders.multi import MultiSourceSpider
@@ -36,7 +36,7 @@ class Command(BaseRunSpiderCommand):
         super().process_options(args, opts)
         try:
             self.shard = parse_shard(opts.shard) if opts.shard else None
-            check_log_file(self.settings)  # before Scrapy opens it (a traceback, exit 1, no log)
+            prepare_log_file(self.settings)  # before Scrapy opens it (a traceback, exit 1, no log)
         except (ShardError, PreflightError) as exc:
             usage_error(str(exc))
 

@@ -62,5 +62,6 @@ class Command(ScrapyCommand):
             logger.error("could not write the report to %s: %s", out, exc)
             self.exitcode = 2
             return
-        logger.info("report of %d sources, %d runs written to %s", len(set(names) | {r["source"] for r in runs}),
+        # cron mails any output: a report that was written says nothing at the default log level
+        logger.debug("report of %d sources, %d runs written to %s", len(set(names) | {r["source"] for r in runs}),
                     len(runs), out)
