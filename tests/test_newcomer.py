@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import time
 
 import pytest
@@ -16,7 +14,7 @@ from scrapy.http import Request, Response
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
-from conftest import PROJECT, crawl_command
+from conftest import crawl_command, scrapy
 from newscrawl.middlewares import BackoffRetryMiddleware
 from newscrawl.spiderloader import SourceSpiderLoader
 from sitegen import build_webplus_site
@@ -70,8 +68,7 @@ def test_sources_file_named_in_the_environment_is_used(tmp_path):
     sources = tmp_path / "mine.yaml"
     sources.write_text("sources:\n  mine:\n    school: 我的大学\n    archive: mine.cn\n"
                        "    lists: [http://news.mine.edu.cn/1/list.htm]\n", encoding="utf-8")
-    listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=PROJECT, capture_output=True, text=True,
-                            timeout=60, env=dict(os.environ, NEWSCRAWL_SOURCES_FILE=str(sources)))
+    listed = scrapy("list", env=dict(os.environ, NEWSCRAWL_SOURCES_FILE=str(sources)), timeout=60)
     assert listed.returncode == 0, listed.stderr[-2000:]
     assert "mine" in listed.stdout.split() and "cumt" not in listed.stdout.split()
 
@@ -124,8 +121,7 @@ def test_article_and_site_need_their_urls_before_anything_runs():
     (["crawl", "cumt", "-a", "lists"], "Invalid -a value, use -a NAME=VALUE"),
 ])
 def test_a_crawl_that_cannot_start_says_so_in_one_line_and_exits_1(tmp_path, args, message):
-    result = subprocess.run([sys.executable, "-m", "scrapy", *args, "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}"],
-                            cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    result = scrapy(*args, "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}", timeout=60)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr[-2000:]
@@ -141,9 +137,8 @@ def test_discover_given_a_column_list_finds_it_and_stays_quiet_about_dead_links(
     nav = "".join(f'<a href="/dead{n}/main.htm">栏目{n}</a>' for n in range(40))
     mirror.add(column, page.replace('<div class="nav" frag="窗口1">', f'<div class="nav" frag="窗口1">{nav}'))
     _, env = crawl_command(mirror, tmp_path, "x")
-    result = subprocess.run([sys.executable, "-m", "scrapy", "discover", column, "-s", "DOWNLOAD_DELAY=0",
-                             "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_TIMES=0"],
-                            cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
+    result = scrapy("discover", column, "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
+                    "-s", "RETRY_TIMES=0", env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     entry = yaml.safe_load("sources:\n" + result.stdout)["sources"]["demo_wp"]
     assert entry["lists"] == [{"url": column, "cms": "webplus"}]
@@ -224,8 +219,7 @@ def test_a_source_whose_every_article_was_given_up_is_broken_not_ok(tmp_path):
 def test_read_commands_with_a_mistyped_output_folder_say_there_is_no_state(tmp_path, command):
     typo = tmp_path / "ouptut"
     args = [a.replace("{tmp}", str(tmp_path)) for a in command]
-    result = subprocess.run([sys.executable, "-m", "scrapy", *args, "-s", f"NEWSCRAWL_OUTPUT_DIR={typo}"],
-                            cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    result = scrapy(*args, "-s", f"NEWSCRAWL_OUTPUT_DIR={typo}", timeout=60)
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and f"no state at {typo}/.newscrawl-state.sqlite3: nothing was crawled there" in lines[0]
@@ -284,9 +278,7 @@ def test_the_report_leaves_out_rows_older_versions_recorded_under_a_spiders_name
                          articles_written=1)
     store.close()
     out = tmp_path / "report.html"
-    made = subprocess.run([sys.executable, "-m", "scrapy", "report", "--out", str(out),
-                           "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}"],
-                          cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    made = scrapy("report", "--out", out, "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}", timeout=60)
     assert made.returncode == 0, made.stderr[-2000:]
     names = lxml_html.parse(str(out)).getroot().xpath("//table[@id='sources']/tbody/tr/th/text()")
     assert "cumt" in names and not {"article", "crawlall", "site"} & set(names)

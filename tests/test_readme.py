@@ -19,9 +19,8 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import PROJECT, Mirror, crawl, fixture_text
+from conftest import PROJECT, Mirror, crawl
 from newscrawl.archive import parse_front_matter
 from newscrawl.config import load_sources
 from readme import block, blocks, commands, deployment

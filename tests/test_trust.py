@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from conftest import PROJECT, crawl
+from conftest import PROJECT, crawl, scrapy
 from newscrawl.state import SqliteStateStore
 from newscrawl.urls import canonical_url, urlname
 from sitegen import build_webplus_site, webplus_article
@@ -150,8 +150,7 @@ def test_prune_makes_the_next_crawl_fetch_the_article_again(mirror, tmp_path):
     urls = build_webplus_site(mirror.add, HOST, "881", articles=6, per_page=3)
     crawl(mirror, tmp_path, "cumt", "-a", f"lists={LIST}")
     (tmp_path / "cumt" / f"{urlname(urls[5])}.md").unlink()  # the oldest, on the last page
-    state = subprocess.run([sys.executable, "-m", "scrapy", "state", "--prune", "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}"],
-                           cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    state = scrapy("state", "--prune", "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}", timeout=60)
     assert "forgot 1 articles" in state.stdout
     crawl(mirror, tmp_path, "cumt", "-a", f"lists={LIST}")
     assert (tmp_path / "cumt" / f"{urlname(urls[5])}.md").exists()
@@ -325,8 +324,7 @@ def test_login_pattern_and_url_identity():
 
 # ---- 10. user errors: one line, exit 1 ----------------------------------------------------------
 def run_scrapy(*args, cwd=PROJECT, env=None):
-    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=60, env=env)
+    return scrapy(*args, cwd=cwd, env=env, timeout=60)
 
 
 @pytest.mark.parametrize("args, message", [
