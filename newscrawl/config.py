@@ -206,7 +206,7 @@ def load_sources(path: str | Path | None = None) -> dict[str, Source]:
 @lru_cache(maxsize=1)
 def _load_packaged_sources() -> dict[str, Source]:
     text = importlib.resources.files("newscrawl").joinpath(DEFAULT_SOURCES_FILE.name).read_text(encoding="utf-8")
-    return _parse_sources(DEFAULT_SOURCES_FILE, text)
+    return parse_sources(DEFAULT_SOURCES_FILE, text)
 
 
 @lru_cache(maxsize=8)
@@ -215,7 +215,7 @@ def _load_sources(path: Path, version: int) -> dict[str, Source]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read sources file: {exc.strerror}") from None
-    return _parse_sources(path, text)
+    return parse_sources(path, text)
 
 
 BY_REFERENCE = "a sources file may not repeat values by reference (anchors &, aliases *, merges <<); write each value out"
@@ -289,7 +289,8 @@ def _read_yaml(path: Path, text: str):
         loader.dispose()
 
 
-def _parse_sources(path: Path, text: str) -> dict[str, Source]:
+def parse_sources(path: Path, text: str) -> dict[str, Source]:
+    """The sources in text, as load_sources reads them from path (messages name path)."""
     data = _read_yaml(path, text)
     if not isinstance(data, dict) or not isinstance(data.get("sources"), dict) or not data["sources"]:
         raise ConfigError(f"{path}: sources: missing (expected a mapping of source name to its settings)")
