@@ -141,13 +141,18 @@ def site_identity(html: str, url: str) -> tuple[str, str]:
     return name, school
 
 
+def site_domain(home_url: str) -> str:
+    """The domain a discovered source covers (its entry's `domains`): the home page's university."""
+    return university_domain(host_of(home_url))
+
+
 def _yaml_str(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML string
 
 
 def source_entry(name: str, school: str, home_url: str, columns: list[Column]) -> str:
     """A sources.yaml entry (indented for the `sources:` mapping), one list line per column."""
-    domain = university_domain(host_of(home_url))
+    domain = site_domain(home_url)
     kinds = {c.cms for c in columns}
     lines = [
         f"  {name}:",
