@@ -8,7 +8,7 @@ from scrapy.settings import Settings
 
 from conftest import PROJECT
 from newscrawl.state import PostgresStateStore, StateError, state_name
-from newscrawl.state.postgres import redacted
+from newscrawl.state.redact import redacted
 
 # each form libpq reads a secret in; the server is a closed loopback port, so connecting fails at once
 FORMS = {
