@@ -240,6 +240,12 @@ def lock_source(url: str, source: str, timeout: float = 30.0) -> None:
 def release_sources() -> None:
     for conn in _lock_connections.values():
         try:
+            # before closing: the server drops a closed session's locks only when its backend has
+            # exited, a moment later, and a crawl starting in that moment would find them held
+            conn.execute("SELECT pg_advisory_unlock_all()")
+        except Exception:
+            pass
+        try:
             conn.close()
         except Exception:
             pass
