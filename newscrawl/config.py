@@ -221,6 +221,14 @@ def _load_sources(path: Path, version: int) -> dict[str, Source]:
 BY_REFERENCE = "a sources file may not repeat values by reference (anchors &, aliases *, merges <<); write each value out"
 
 
+class _Refused(Exception):
+    """An anchor or alias, where the loader met it (the path is added by _read_yaml)."""
+
+    def __init__(self, mark, problem: str):
+        super().__init__(problem)
+        self.mark, self.problem = mark, problem
+
+
 class _SourcesLoader(yaml.SafeLoader):
     """SafeLoader that stops at the first anchor or alias, before anything is expanded.
 
@@ -235,12 +243,6 @@ class _SourcesLoader(yaml.SafeLoader):
         if getattr(event, "anchor", None) is not None:
             raise _Refused(event.start_mark, f"YAML anchor &{event.anchor} refused: {BY_REFERENCE}")
         return super().compose_node(parent, index)
-
-
-class _Refused(Exception):
-    def __init__(self, mark, problem: str):
-        super().__init__(problem)
-        self.mark, self.problem = mark, problem
 
 
 def _check_keys(path: Path, loader: yaml.SafeLoader, root) -> None:
