@@ -81,7 +81,7 @@ def test_one_descriptor_and_no_file_for_thousands_of_sources_and_sqlite_untouche
 def test_a_second_crawl_exits_6_though_the_lock_file_and_the_state_were_swapped_under_the_first(mirror, tmp_path):
     urls = build_webplus_site(mirror.add, HOST, "881", articles=30, per_page=30)
     for url in urls:
-        mirror.routes[url]["delay"] = 1.0  # the first crawl is still running when the second starts
+        mirror.routes[url]["delay"] = 5.0  # the first crawl runs for minutes, however loaded the machine
     cmd, env = crawl_command(mirror, tmp_path, "cumt", "-a", f"lists={LIST}", settings={"CONCURRENT_REQUESTS": 1})
     first = subprocess.Popen(cmd, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -96,6 +96,7 @@ def test_a_second_crawl_exits_6_though_the_lock_file_and_the_state_were_swapped_
                            encoding="utf-8")
         every = subprocess.run([*cmd[:3], "crawlall", *cmd[7:], "-s", f"NEWSCRAWL_SOURCES_FILE={sources}"],
                                cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
+        assert first.poll() is None  # the first crawl ran all along
     finally:
         first.kill()
         first.wait()
