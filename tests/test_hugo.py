@@ -29,7 +29,7 @@ TILDES = "报名时间：3月1日~3月5日，考试时间：4月1日~4月2日，
 # footnotes of the same extensions, at the start of any line
 MULTILINE = ["术语一行\n: 同一段里冒号开头的行", "姓名 | 学号\n--- | ---\n张三 | 001",
              "| 左 | 右 |\n|:--|--:|\n| 甲 | 乙 |", "说明文字\n  : 缩进的冒号行", "任务\n- [ ] 未完成\n- [x] 已完成",
-             "脚注[^1]正文\n[^1]: 脚注的内容", "单列\n| --- |"]
+             "脚注[^1]正文\n[^1]: 脚注的内容", "单列\n| --- |", "行末的反斜杠\\\n下一行", "两个短横\n--"]
 MULTILINE_URL = f"http://{HOST}/2025/0311/c950a10/page.htm"
 ATTACHMENT = f"http://{HOST}/_upload/article/files/ab/cd/baomingbiao.pdf"
 IMAGE = f"http://{HOST}/_upload/article/images/ab/cd/photo.jpg"
@@ -117,7 +117,8 @@ def test_markdown_extensions_never_turn_text_into_markup(site):
     text = " ".join(content.text_content().split())
     for paragraph in MULTILINE:
         assert " ".join(paragraph.split()) in text
-    assert not content.xpath(".//dl | .//table | .//del | .//input | .//li | .//sup | .//*[@class='footnotes']")
+    assert not content.xpath(".//dl | .//table | .//del | .//input | .//li | .//sup | .//*[@class='footnotes'] | .//br"
+                             " | .//h2")
 
 
 def test_image_attachment_and_source_link_are_live(site):
