@@ -59,3 +59,87 @@ def test_each_article_the_state_could_not_record_is_counted_once(tmp_path, monke
     assert summary["failed"] == {"state_failed": 4}
     assert summary["http_errors"] == {"state_failed": 4}  # the state's own errors, apart from the articles
     assert "4 of 4 articles failed (state_failed 4)" in summary["problems"]
+
+
+# ---- 3. one URL identity: recorded, looked up, requested and claimed in the same form ------------
+def test_a_url_has_one_canonical_form_and_ascii_urls_keep_their_urlname():
+    from newscrawl.urls import canonical_url, urlname
+
+    # FORMAT.md: the urlname of an ordinary URL is the MD5 of the URL as published (seeds 000, 001)
+    assert urlname("http://xwzx.cumt.edu.cn/a9/36/c523a633142/page.htm") == "eff5d2253c36a4d31f8f1cba2bd483d6"
+    assert urlname("http://xwzx.cumt.edu.cn/33/a2/c523a537506/page.htm") == "097a10403a3b04d2c8efdc302c9958a4"
+    legacy = "http://jwc.xjtu.edu.cn/content.jsp?urltype=news.NewsContentUrl&wbtreeid=1071&wbnewsid=8512"
+    assert canonical_url(legacy) == legacy  # parameters keep their order
+    same = [
+        ("http://news.cumt.edu.cn/info/通知/2051.htm", "http://news.cumt.edu.cn/info/%E9%80%9A%E7%9F%A5/2051.htm"),
+        ("HTTP://News.CUMT.edu.cn/info/1002/1.htm", "http://news.cumt.edu.cn/info/1002/1.htm"),
+        ("http://news.cumt.edu.cn/info/1002/新闻 公告.htm", "http://news.cumt.edu.cn/info/1002/%E6%96%B0%E9%97%BB%20%E5%85%AC%E5%91%8A.htm"),
+        ("http://news.cumt.edu.cn/c.jsp?title=学术&id=4#top", "http://news.cumt.edu.cn/c.jsp?title=%E5%AD%A6%E6%9C%AF&id=4"),
+    ]
+    for written, encoded in same:
+        assert canonical_url(written) == canonical_url(encoded) == encoded
+        assert canonical_url(canonical_url(written)) == canonical_url(written)
+    assert canonical_url("http://[::1") == "http://[::1"  # not a URL: left as it is, never an exception
+
+
+def odd_url_site(mirror, host="xwzx.cumt.edu.cn"):
+    """Two columns whose rows link articles as pages write them: Chinese path, a space, an upper-case
+    host, Chinese in the query; the second column holds a dead link. Returns (lists, articles, dead)."""
+    from urllib.parse import urljoin
+
+    from w3lib.url import safe_url_string
+
+    from sitegen import seed_paragraphs, webplus_article, webplus_list
+
+    texts = seed_paragraphs()
+    base = f"http://{host}/"
+    hrefs = [["/info/通知/3001.htm", "/info/1002/新闻 公告.htm"],
+             [f"HTTP://{host.upper()}/info/1003/3003.htm", "/content.jsp?title=学术报告&id=3004"],
+             ["/info/通知/2051.htm", "/info/1005/3005.htm"]]
+    lists = [f"{base}901/list.htm", f"{base}902/list.htm"]
+    articles, n = [], 0
+    for page, rows in enumerate(hrefs):
+        listed = []
+        for href in rows:
+            n += 1
+            asked = safe_url_string(urljoin(base, href))  # what the server sees on the wire
+            if href.endswith("2051.htm"):
+                dead = asked
+            else:
+                mirror.add(asked, webplus_article(f"奇特网址{n}", f"2025-01-0{n}", texts[n * 3:n * 3 + 3], aid=n))
+                articles.append(asked)
+            listed.append((href, f"奇特网址{n}", f"2025-01-0{n}"))
+        if page == 0:
+            mirror.add(lists[0], webplus_list(listed, "/901/list2.htm", 1, 2))
+        elif page == 1:
+            mirror.add(f"{base}901/list2.htm", webplus_list(listed, None, 2, 2))
+        else:
+            mirror.add(lists[1], webplus_list(listed, None, 1, 1))
+    return lists, articles, dead
+
+
+def test_odd_urls_are_fetched_once_and_a_dead_link_is_given_up_once(mirror, tmp_path):
+    from conftest import crawl
+
+    lists, articles, dead = odd_url_site(mirror)
+    args = ("-a", "lists=" + ",".join(lists))
+    first = crawl(mirror, tmp_path, "cumt", *args)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert summary_of(tmp_path)["articles_written"] == len(articles)
+    assert mirror.requested(dead) == [dead]
+    runs = []
+    for _ in range(3):
+        mirror.log.clear()
+        result = crawl(mirror, tmp_path, "cumt", *args)
+        runs.append((list(mirror.log), result.stderr))
+    second_log = runs[0][0]
+    # run 2 asks for no archived article and reads only the first page of the complete column
+    assert not set(second_log) & set(articles)
+    assert f"http://xwzx.cumt.edu.cn/901/list2.htm" not in second_log
+    # the dead link: once in each run until its third attempt, then never again
+    assert [log.count(dead) for log, _ in runs] == [1, 1, 0]
+    assert [stderr.count("giving up on") for _, stderr in runs] == [0, 1, 0]
+    assert summary_of(tmp_path)["status"] == "ok"
+    store = store_of(tmp_path)
+    assert [(row["url"], row["attempts"]) for row in store.failures()] == [(dead, 3)]
+    store.close()

@@ -222,6 +222,7 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
 
     def article_request(self, url: str, cms: str = "auto", source: Source | None = None, column: str = "",
                         priority: int = 0) -> scrapy.Request:
+        url = canonical_url(url)
         if is_wechat_url(url):
             return self.wechat_request(url, source or self.source_for(url), column)
         # dont_filter: duplicates are skipped by new_article_link instead, so that a redirect loop
@@ -234,7 +235,9 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         )
 
     def new_article_link(self, url: str) -> bool:
-        """False for a link already requested in this crawl (pinned rows repeat on every page)."""
+        """False for a link already requested in this crawl (pinned rows repeat on every page; a failed
+        article is both retried and listed)."""
+        url = canonical_url(url)
         if url in self.requested_articles:
             return False
         self.requested_articles.add(url)
@@ -256,7 +259,9 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
             self.count("errors/list_unreadable", source=source.name)
             self.logger.error("list page unreadable (%s): %s <%s>", type(exc).__name__, one_line(str(exc)), response.url)
             return
-        links = [link for link in page.links if self.allowed(link, source) or self.follow_wechat(link, source)]
+        # one identity per article from here on: requested, looked up and recorded in the same form
+        links = [canonical_url(link) for link in page.links]
+        links = [link for link in links if self.allowed(link, source) or self.follow_wechat(link, source)]
         self.count("links/offsite", len(page.links) - len(links), source=source.name)
         if self.max_links and len(links) > self.max_links:
             self.count("lists/link_cap", source=source.name)
