@@ -143,3 +143,82 @@ def test_odd_urls_are_fetched_once_and_a_dead_link_is_given_up_once(mirror, tmp_
     store = store_of(tmp_path)
     assert [(row["url"], row["attempts"]) for row in store.failures()] == [(dead, 3)]
     store.close()
+
+
+# ---- 2. a repost is the same text, pictures and attachments; never a title alone ------------------
+def fingerprint(paragraphs, images=(), attachments=(), title="学术报告预告", url="http://xwzx.cumt.edu.cn/x.htm"):
+    from newscrawl.archive import content_fingerprint, render_body
+
+    return content_fingerprint(render_body(list(paragraphs), list(images), url, list(attachments)), title)
+
+
+def test_look_alike_articles_differ_by_their_pictures_and_attachments():
+    import hashlib
+
+    up = "http://xwzx.cumt.edu.cn/_upload/article"
+    posters = {fingerprint([], [f"{up}/images/ab/cd/poster{n}.jpg"]) for n in range(3)}
+    assert len(posters) == 3 and "" not in posters
+    notices = {fingerprint(["详见附件。"], attachments=[{"url": f"{up}/files/ab/cd/{n}.pdf", "name": "报名表.pdf"}],
+                           title="关于报名的通知") for n in range(2)}
+    assert len(notices) == 2 and "" not in notices
+    # little text and nothing else: too little to tell a repost from a look-alike, never deduplicated
+    assert fingerprint(["详见附件。"], title="通知") == fingerprint(["详见附件。"], title="另一个通知") == ""
+    # a long text is the article whatever its title; reposted on another host with the same files
+    text = ["长" * 80, "文" * 80]
+    assert fingerprint(text, title="原标题") == fingerprint(text, title="转载：原标题", url="http://zwb.cumt.edu.cn/y.htm")
+    assert (fingerprint(text, [f"http://xwzx.cumt.edu.cn/_upload/1.jpg"])
+            == fingerprint(text, [f"https://zwb.cumt.edu.cn/_upload/1.jpg"], url="http://zwb.cumt.edu.cn/y.htm"))
+    assert fingerprint(text, [f"{up}/1.jpg"]) != fingerprint(text, [f"{up}/2.jpg"])
+    # a text-only article keeps the fingerprint earlier versions recorded (its reposts are still found)
+    assert fingerprint(text) == hashlib.md5(("长" * 80 + "文" * 80).encode()).hexdigest()
+
+
+def test_the_state_rebuilt_from_a_file_has_the_fingerprint_the_crawl_recorded(tmp_path):
+    from types import SimpleNamespace
+
+    from newscrawl.archive import content_fingerprint, render_body, render_markdown
+    from newscrawl.rebuild import rebuild_from_archive
+
+    url = "http://xwzx.cumt.edu.cn/2025/0101/c1a1/page.htm"
+    paragraphs = ["时间：3月1日~3月5日 *地点* <b>礼堂</b>", "详见附件：报名表.pdf"]
+    attachments = [{"url": "http://xwzx.cumt.edu.cn/_upload/files/1.pdf", "name": "报名表.pdf"}]
+    body = render_body(paragraphs, ["http://xwzx.cumt.edu.cn/_upload/p.jpg"], url, attachments)
+    item = SimpleNamespace(school="中国矿业大学", archive="cumt.net.cn", title="报告", published="2025-01-01T00:00:00+08:00",
+                           urlname="u1", tags=[], categories=[], body=body)
+    (tmp_path / "cumt").mkdir()
+    (tmp_path / "cumt" / "u1.md").write_text(render_markdown(item), encoding="utf-8")
+    store = SqliteStateStore(tmp_path / "state.sqlite3")
+    assert rebuild_from_archive(store, tmp_path) == 1
+    expected = content_fingerprint(body, "报告")
+    assert expected and store.urlname_with_fingerprint(expected) == "u1"
+    store.close()
+
+
+def test_poster_only_and_attachment_only_notices_of_one_title_are_all_archived(mirror, tmp_path):
+    from conftest import crawl
+    from sitegen import webplus_article, webplus_list
+
+    host = "xwzx.cumt.edu.cn"
+    rows, urls = [], []
+    for n in range(5):
+        url = f"http://{host}/2025/03{n + 1:02d}/c960a{n + 1}/page.htm"
+        if n < 3:
+            title = "学术报告预告"
+            page = webplus_article(title, f"2025-03-{n + 1:02d}", [], [f"/_upload/article/images/ab/cd/poster{n}.jpg"], aid=n + 1)
+        else:
+            title = "关于报名的通知"
+            page = webplus_article(title, f"2025-03-{n + 1:02d}", ["详见附件。"], aid=n + 1).replace(
+                "</div></div></div></div>",
+                f'<p><a href="/_upload/article/files/ab/cd/form{n}.pdf">报名表.pdf</a></p></div></div></div></div>', 1)
+        mirror.add(url, page)
+        rows.append((url.split(host, 1)[1], title, f"2025-03-{n + 1:02d}"))
+        urls.append(url)
+    column = f"http://{host}/960/list.htm"
+    mirror.add(column, webplus_list(rows, None, 1, 1))
+    first = crawl(mirror, tmp_path, "cumt", "-a", f"lists={column}", "-s", "NEWSCRAWL_VIEWS=0")
+    assert first.returncode == 0, first.stderr[-3000:]
+    summary = summary_of(tmp_path)
+    assert summary["articles_written"] == 5 and summary["dropped"] == {}
+    mirror.log.clear()
+    crawl(mirror, tmp_path, "cumt", "-a", f"lists={column}", "-s", "NEWSCRAWL_VIEWS=0")
+    assert mirror.requested("page.htm") == []
