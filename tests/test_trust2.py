@@ -222,3 +222,126 @@ def test_poster_only_and_attachment_only_notices_of_one_title_are_all_archived(m
     mirror.log.clear()
     crawl(mirror, tmp_path, "cumt", "-a", f"lists={column}", "-s", "NEWSCRAWL_VIEWS=0")
     assert mirror.requested("page.htm") == []
+
+
+# ---- 1. an error page served with HTTP 200 is a failure, never an article nor a repost -------------
+CHROME_HEAD = ('<head><meta charset="utf-8"><title>{title}</title><script src="/_js/jquery.min.js" sudy-wp-context=""'
+               ' sudy-wp-siteId="7"></script></head>')
+NAV = '<div class="nav">' + "".join(f'<a href="/{n}/list.htm">{t}</a>' for n, t in
+                                    enumerate(["首页", "学校要闻", "综合新闻", "媒体矿大", "学术动态", "通知公告"])) + "</div>"
+FOOT = '<div class="foot">版权所有 © 中国矿业大学 地址：江苏省徐州市大学路1号 邮编：221116 苏ICP备05007126号</div>'
+ERROR_PAGES = {
+    # a maintenance page with a picture and a script that sends the reader home
+    "maintenance": ('<html><head><meta charset="utf-8"><title>系统维护中</title></head><body>'
+                    '<div style="text-align:center;margin-top:100px"><img src="/images/weihu.png">'
+                    "<p>系统维护中，请稍后访问……</p></div>"
+                    '<script>setTimeout(function(){location.href="/";},5000);</script></body></html>'),
+    # nginx's own 404 page, served with status 200 by a misconfigured proxy
+    "nginx_404": ("<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center>"
+                  "<hr><center>nginx/1.20.1</center></body></html>"),
+    # a CMS that answers a deleted article with an alert and goes back
+    "alert_deleted": ('<html><head><meta charset="utf-8"><title></title></head><body>'
+                      '<script language="javascript">alert("该信息已删除！");history.back();</script></body></html>'),
+    # a CMS message page (PHPCMS/Discuz style): 提示信息, the message, a link back
+    "message_page": ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>提示信息</title></head><body>'
+                     '<div class="showMsg" style="text-align:center"><h5>提示信息</h5>'
+                     '<div class="content guery" style="display:inline-block">信息不存在或已被删除</div>'
+                     '<div class="bottom"><a href="javascript:history.back();">[点这里返回上一页]</a></div></div></body></html>'),
+    # the site's own not-found page, inside its header, navigation and footer
+    "chrome_404": (f'<!DOCTYPE html><html class="webplus-page">{CHROME_HEAD.format(title="页面不存在-中国矿业大学新闻网")}'
+                   f'<body>{NAV}<div class="error"><h2>对不起，您访问的<b>页面</b>不存在！</h2>'
+                   "<p>可能的原因：网址有误，或该页面已被删除。</p>"
+                   f'<p><a href="/">返回首页</a> <a href="javascript:history.go(-1)">返回上一页</a></p></div>{FOOT}</body></html>'),
+    # a VSB site's deleted-article notice with a meta refresh back to the home page
+    "vsb_deleted": ('\ufeff<html><head><meta charset="utf-8"><meta http-equiv="refresh" content="3;url=/index.htm">'
+                    "<title>中国矿业大学</title><!--Announced by Visual SiteBuilder 9--></head><body>"
+                    '<table width="100%"><tr><td align="center">对不起，该信息已删除或不存在！</td></tr>'
+                    '<tr><td align="center"><a href="/index.htm">返回</a></td></tr></table></body></html>'),
+    # WeChat's deletion notice (wechat.py reads it as 'gone'): not an article on any host either
+    "wechat_deleted": ('<html><head><meta charset="utf-8"><title></title></head><body><div class="weui-msg">'
+                       '<div class="weui-msg__text-area"><h2 class="weui-msg__title">该内容已被发布者删除</h2></div>'
+                       '<div class="weui-msg__extra-area"><p>微信公众平台运营中心</p></div></div></body></html>'),
+    "wechat_deleted_en": ('<html><head><meta charset="utf-8"><title></title><script>window.LANG = "en";</script></head>'
+                          '<body><div class="weui-msg"><div class="weui-msg__text-area"><h2 class="weui-msg__title">'
+                          "The content has been deleted by the author.</h2></div><div class=\"weui-msg__extra-area\">"
+                          "<p>Weixin Official Accounts Platform Operation Center</p></div></div></body></html>"),
+}
+
+
+def test_an_article_redirected_to_the_home_page_is_an_error_page():
+    from newscrawl.extract.errorpage import moved_home
+
+    article = "http://xwzx.cumt.edu.cn/2025/0101/c1a1/page.htm"
+    for target in ("http://xwzx.cumt.edu.cn/", "http://xwzx.cumt.edu.cn/main.htm", "https://xwzx.cumt.edu.cn/index.jsp"):
+        assert moved_home(target, article).kind == "moved_home"
+    assert moved_home("http://xwzx.cumt.edu.cn/2025/0101/c1a2/page.htm", article) is None  # a moved article
+    assert moved_home("http://xwzx.cumt.edu.cn/", "http://xwzx.cumt.edu.cn/index.htm") is None
+    assert moved_home(article, article) is None
+
+
+@pytest.mark.parametrize("name", sorted(ERROR_PAGES))
+def test_error_pages_are_recognised(name):
+    from newscrawl.extract.errorpage import error_page
+
+    found = error_page(ERROR_PAGES[name])
+    assert found is not None, name
+    assert found.kind in ("not_found", "deleted", "maintenance", "notice")
+
+
+def test_wechat_reads_its_deletion_notice_as_gone_like_before():
+    from newscrawl.extract.wechat import page_status
+
+    assert page_status(ERROR_PAGES["wechat_deleted"]) == page_status(ERROR_PAGES["wechat_deleted_en"]) == "gone"
+
+
+def test_articles_that_mention_an_error_are_articles():
+    from sitegen import seed_paragraphs, vsb_article, webplus_article
+
+    from newscrawl.extract.errorpage import error_page
+
+    texts = seed_paragraphs()
+    mention = "网站改版后，部分旧链接出现页面不存在的情况，网络中心已逐一修复，系统维护中发现的问题也已解决。"
+    short_notices = [
+        # a real notice about maintenance: it says when it was published
+        webplus_article("关于教务系统维护期间暂停服务的通知", "2025-01-05", ["1月6日教务系统维护中，暂停服务。"]),
+        vsb_article("提示信息", "2025-01-05 10:00", ["详见附件。"]),
+        # a poster-only article and a one-line notice on a site without date labels
+        "<html><head><title>学术报告预告</title></head><body><h1>学术报告预告</h1><img src='/p.jpg'></body></html>",
+        "<html><head><title>关于网站页面不存在问题的说明</title></head><body><h1>关于网站页面不存在问题的说明</h1>"
+        "<p>近期部分师生反映，访问学院网站旧版栏目时出现打不开的情况，原因是网站已经整体迁移到新的服务器，"
+        "请使用新的网址访问。</p></body></html>",
+        "<html><head><title>404实验室获奖</title></head><body><h1>404实验室获奖</h1><p>我校404实验室获得省级表彰。</p></body></html>",
+    ]
+    for page in [webplus_article("网站改版说明", "2025-01-05", [mention, *texts[:4]]),
+                 vsb_article("新闻", "2025-01-05 10:00", [*texts[4:8], mention]), *short_notices]:
+        assert error_page(page) is None, page[:200]
+
+
+def test_error_pages_fail_their_own_kind_and_the_articles_come_back_next_run(mirror, tmp_path):
+    from conftest import crawl
+    from sitegen import build_webplus_site, seed_paragraphs, webplus_article
+
+    urls = build_webplus_site(mirror.add, "xwzx.cumt.edu.cn", "970", articles=6, per_page=6)
+    real = {url: dict(mirror.routes[url]) for url in urls}
+    names = [n for n in sorted(ERROR_PAGES) if not n.startswith("wechat")]
+    for url, name in zip(urls, names):
+        mirror.add(url, ERROR_PAGES[name])  # status 200
+    # the notice with a meta refresh sends Scrapy to the home page: that is no article either
+    mirror.add("http://xwzx.cumt.edu.cn/index.htm", webplus_article("中国矿业大学新闻网", "2025-01-01", seed_paragraphs()[:6]))
+    column = "http://xwzx.cumt.edu.cn/970/list.htm"
+    first = crawl(mirror, tmp_path, "cumt", "-a", f"lists={column}", "-s", "NEWSCRAWL_VIEWS=0")
+    summary = summary_of(tmp_path)
+    assert first.returncode != 0 and summary["status"] == "broken", first.stderr[-3000:]
+    assert summary["failed"] == {"error_page": 6} and summary["articles_written"] == 0
+    assert summary["dropped"] == {}  # never a repost (duplicate_content) of each other
+    lines = [line for line in first.stderr.splitlines() if "article failed (error_page)" in line]
+    assert len(lines) == 6 and all(len(line) < 400 for line in lines)
+    assert not list((tmp_path / "cumt").glob("*.md"))
+    store = store_of(tmp_path)
+    assert sorted((r["url"], r["kind"], r["attempts"]) for r in store.failures()) == sorted((u, "error_page", 1) for u in urls)
+    store.close()
+    mirror.routes.update(real)  # the site is back
+    second = crawl(mirror, tmp_path, "cumt", "-a", f"lists={column}", "-s", "NEWSCRAWL_VIEWS=0")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert summary_of(tmp_path)["articles_written"] == 6
+    assert len(list((tmp_path / "cumt").glob("*.md"))) == 6

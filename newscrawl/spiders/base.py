@@ -22,6 +22,7 @@ from newscrawl.config import Source, adhoc_source, load_sources, source_for_host
 from newscrawl.dates import CHINA_TZ
 from newscrawl.extract.article import extract_article
 from newscrawl.extract.detect import is_login_page
+from newscrawl.extract.errorpage import SHORT_PAGE_CHARS, error_page, moved_home
 from newscrawl.extract.lists import extract_list
 from newscrawl.items import ArticleItem
 from newscrawl.middlewares import BlockedRequest, OffsiteRequest
@@ -342,6 +343,14 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
                                         self.selectors_for(source, url), base_url=response.url)
         except Exception as exc:  # RecursionError on absurd nesting, a parser bug: counted, never a traceback
             self.fail(url, source, "extract_failed", f"{type(exc).__name__}: {exc}", column, cms)
+            return
+        notice = moved_home(response.url, (response.meta.get("redirect_urls") or [response.url])[0])
+        if notice is None and sum(map(len, extracted.paragraphs)) < SHORT_PAGE_CHARS:
+            notice = error_page(response.text)  # only a page with little text can be a notice: cheap
+        if notice is not None:
+            # a failure like an HTTP error (retried next run), never an article nor a repost of one
+            self.fail(url, source, "error_page", f"the site answered an error page, not the article "
+                      f"({notice.kind}: {notice.message})", column, cms)
             return
         if not extracted.paragraphs and (is_login_page(response.text) or LOGIN_URL_RE.search(urlsplit(response.url).path)):
             self.count("dropped/login_page", source=source.name)
