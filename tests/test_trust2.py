@@ -345,3 +345,56 @@ def test_error_pages_fail_their_own_kind_and_the_articles_come_back_next_run(mir
     assert second.returncode == 0, second.stderr[-3000:]
     assert summary_of(tmp_path)["articles_written"] == 6
     assert len(list((tmp_path / "cumt").glob("*.md"))) == 6
+
+
+# ---- 6. a wall on one article is the article's (an attempt); a wall on everything is the site's ----
+def test_whose_wall_it_is_is_decided_from_the_runs_evidence():
+    from newscrawl.spiders.walls import the_sites_wall
+
+    assert the_sites_wall(answered=0, answered_articles=0, walled=1)        # nothing else answered
+    assert the_sites_wall(answered=9, answered_articles=0, walled=3)        # lists answer, every article walled
+    assert the_sites_wall(answered=20, answered_articles=19, walled=30)     # walled more than it answered
+    assert not the_sites_wall(answered=9, answered_articles=0, walled=1)    # one article among answering lists
+    assert not the_sites_wall(answered=1, answered_articles=0, walled=1)    # its one list page answered
+    assert not the_sites_wall(answered=12, answered_articles=10, walled=2)  # two among ten fine articles
+
+
+def test_one_walled_article_is_given_up_and_its_source_never_stays_blocked(mirror, tmp_path):
+    from conftest import crawl
+    from sitegen import build_webplus_site
+
+    urls = build_webplus_site(mirror.add, "xwzx.cumt.edu.cn", "975", articles=4, per_page=4)
+    walled = urls[1]
+    mirror.routes[walled] = dict(mirror.routes[walled], status=412)
+    column = "http://xwzx.cumt.edu.cn/975/list.htm"
+    codes, logs = [], []
+    for _ in range(4):
+        result = crawl(mirror, tmp_path, "cumt", "-a", f"lists={column}", "-s", "NEWSCRAWL_VIEWS=0")
+        codes.append(result.returncode)
+        logs.append(result.stderr)
+        if len(codes) == 1:
+            first = summary_of(tmp_path)
+    assert first["articles_written"] == 3 and first["blocked"] == 0 and first["failed"] == {"blocked": 1}, logs[0][-3000:]
+    assert "counted as an attempt" in logs[0] and "answered" in logs[0]
+    assert 4 not in codes and codes[0] == 0 and codes[-1] == 0, codes
+    assert mirror.requested(walled).count(walled) == 3  # NEWSCRAWL_MAX_ATTEMPTS, then never again
+    assert [log.count("giving up on") for log in logs] == [0, 0, 1, 0]
+
+
+def test_a_wall_on_every_article_uses_no_attempt_and_blocks_the_source(mirror, tmp_path):
+    from conftest import crawl
+    from sitegen import build_webplus_site
+
+    urls = build_webplus_site(mirror.add, "xwzx.cumt.edu.cn", "976", articles=3, per_page=3)
+    for url in urls:
+        mirror.routes[url] = dict(mirror.routes[url], status=412)
+    column = "http://xwzx.cumt.edu.cn/976/list.htm"
+    for _ in range(2):
+        result = crawl(mirror, tmp_path, "cumt", "-a", f"lists={column}", "-s", "NEWSCRAWL_VIEWS=0")
+        assert result.returncode == 4, result.stderr[-3000:]
+        summary = summary_of(tmp_path)
+        assert summary["status"] == "blocked" and summary["blocked"] == 3 and summary["articles_failed"] == 0
+    assert "no attempt used" in result.stderr
+    store = store_of(tmp_path)
+    assert sorted((row["url"], row["attempts"]) for row in store.failures()) == sorted((url, 0) for url in urls)
+    store.close()

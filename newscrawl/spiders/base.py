@@ -26,8 +26,9 @@ from newscrawl.extract.errorpage import SHORT_PAGE_CHARS, error_page, moved_home
 from newscrawl.extract.lists import extract_list
 from newscrawl.items import ArticleItem
 from newscrawl.middlewares import BlockedRequest, OffsiteRequest
-from newscrawl.outcomes import article_failed, count, one_line, remember_failure
+from newscrawl.outcomes import article_failed, count, one_line
 from newscrawl.state import StateError, store_for
+from newscrawl.spiders.walls import WallVerdicts
 from newscrawl.spiders.wechat import WeChatPosts
 from newscrawl.urls import canonical_url, host_of, is_wechat_url, urlname
 
@@ -71,7 +72,7 @@ def http_urls(name: str, value) -> list[str]:
     return urls
 
 
-class NewsSpider(WeChatPosts, scrapy.Spider):
+class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
     """Base of every newscrawl spider: -a lists=URL,URL  -a max_pages=N  -a full=1."""
 
     source_name: str | None = None  # set on the spiders built from sources.yaml
@@ -252,6 +253,7 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         source = self.source_of(response)
         column = column or response.url
         self.count("lists/read", source=source.name)
+        self.host_answered(response.url)
         try:
             page = extract_list(response.text, response.url, self.cms_for(source, response.url, cms),
                                 self.selectors_for(source, response.url).get("list_links"))
@@ -312,6 +314,7 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         """Columns read to their end count as complete only if the whole crawl finished and none of
         their articles is still pending a retry."""
         try:
+            self.judge_walls()  # first: an article given up now no longer keeps its column incomplete
             if reason == "finished":
                 for column in self.completed_columns:
                     if self.store.column_has_pending(column, self.max_attempts):
@@ -334,6 +337,7 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         url = self.published_url(response)
         source = self.source_of(response)
         column = response.meta.get("newscrawl_column", "")
+        self.host_answered(response.url, article=True)
         if not isinstance(response, TextResponse):
             self.fail(url, source, "not_html", f"the article URL answered {response.headers.get('Content-Type', b'?')!r}",
                       column, cms)
@@ -397,15 +401,17 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         source = request.meta.get("newscrawl_source") or self.source_name
         url = canonical_url((request.meta.get("redirect_urls") or [request.url])[0])
         if failure.check(BlockedRequest):
-            # counted and logged by the anti-bot middleware; an article is tried again next run
+            # a list page's wall is counted and logged by the anti-bot middleware; an article's is judged
+            # at the end of the run, from what the rest of its site answered (spiders/walls.py)
             if kind == "article":
-                self.remember_blocked(url, source, "blocked", str(failure.value), request)
+                self.article_walled(url, source, "blocked", str(failure.value), request)
             return
         if failure.check(OffsiteRequest):
             error = "offsite_redirect" if request.meta.get("redirect_urls") else "offsite"
             reason = failure.getErrorMessage()
         elif failure.check(HttpError):
             status = failure.value.response.status
+            self.host_answered(failure.value.response.url, article=kind == "article")  # an answer, not a wall
             error, reason = f"http_{status}", f"HTTP {status}"
             self.count(f"errors/{error}", source=source)
         elif failure.check(*UNREACHABLE):
@@ -427,13 +433,6 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
             return
         self.count("lists/failed" if kind == "list" else f"{kind}/failed", source=source)
         self.logger.warning("%s page failed: %s <%s>", kind, one_line(reason), request.url)
-
-    def remember_blocked(self, url: str, source: str, kind: str, reason: str, request) -> None:
-        """A walled article: queued for the next run without using up an attempt (the wall says
-        nothing about the article); counted as blocked, not as failed."""
-        remember_failure(self.crawler, url=url, source=source or "unknown", kind=kind, reason=reason,
-                         column=request.meta.get("newscrawl_column", ""), cms=request.cb_kwargs.get("cms", "auto"),
-                         use_attempt=False)
 
 
 def build_item(extracted, url: str, source: Source, column: str = "") -> ArticleItem:
