@@ -398,3 +398,81 @@ def test_a_wall_on_every_article_uses_no_attempt_and_blocks_the_source(mirror, t
     store = store_of(tmp_path)
     assert sorted((row["url"], row["attempts"]) for row in store.failures()) == sorted((url, 0) for url in urls)
     store.close()
+
+
+# ---- 14. diagnoses name the cause -----------------------------------------------------------------
+def test_a_list_page_that_answers_then_hangs_is_diagnosed_as_timed_out(mirror, tmp_path):
+    from conftest import crawl
+
+    column = "http://xwzx.cumt.edu.cn/980/list.htm"
+    mirror.add(column, "<html><body>" + "列表" * 500 + "</body></html>", stall=True)
+    result = crawl(mirror, tmp_path, "cumt", "-a", f"lists={column}", settings={"DOWNLOAD_TIMEOUT": 1})
+    summary = summary_of(tmp_path)
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert any("timed out" in problem for problem in summary["problems"]), summary["problems"]
+    assert not any("network or DNS" in problem for problem in summary["problems"])
+
+
+def test_robots_txt_refusing_every_list_page_is_named(mirror, tmp_path):
+    from conftest import crawl
+
+    column = "http://xwzx.cumt.edu.cn/981/list.htm"
+    mirror.add("http://xwzx.cumt.edu.cn/robots.txt", "User-agent: *\nDisallow: /\n", content_type="text/plain")
+    mirror.add(column, "<html><body>列表</body></html>")
+    result = crawl(mirror, tmp_path, "cumt", "-a", f"lists={column}")
+    summary = summary_of(tmp_path)
+    assert result.returncode == 3
+    assert any("refused by robots.txt" in problem for problem in summary["problems"]), summary["problems"]
+    assert not any("layout changed" in problem for problem in summary["problems"])
+    assert summary["http_errors"] == {"robots_txt": 1}
+
+
+def test_a_decompression_bomb_is_too_large(mirror, tmp_path):
+    import gzip
+
+    from conftest import crawl
+
+    article = "http://xwzx.cumt.edu.cn/2025/0101/c982a1/page.htm"
+    bomb = gzip.compress(b"<html><body><p>" + b"0" * 5_000_000 + b"</p></body></html>")
+    mirror.add(article, bomb, headers={"Content-Encoding": "gzip"})
+    crawl(mirror, tmp_path, "article", "-a", f"url={article}", settings={"DOWNLOAD_MAXSIZE": 1_000_000})
+    summary = summary_of(tmp_path, "article")
+    assert summary["failed"] == {"too_large": 1} and summary["http_errors"] == {"too_large": 1}
+
+
+def crawlall(mirror, out, sources_file):
+    import subprocess
+    import sys
+
+    from conftest import PROJECT
+
+    env = {"http_proxy": mirror.url, "https_proxy": mirror.url, "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "-m", "scrapy", "crawlall", "-s", f"NEWSCRAWL_SOURCES_FILE={sources_file}",
+                           "-s", f"NEWSCRAWL_OUTPUT_DIR={out}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
+                           "-s", "RETRY_TIMES=0"], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_crawlall_that_skipped_a_locked_source_exits_with_what_it_crawled(mirror, tmp_path):
+    from scrapy.settings import Settings
+
+    from newscrawl.state import lock_source, release_source_locks
+    from sitegen import build_webplus_site
+
+    build_webplus_site(mirror.add, "news.good.edu.cn", "xw", articles=2, per_page=2)
+    names = ("good", "busy")
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("sources:\n" + "".join(
+        f"  {name}:\n    school: {name}大学\n    archive: {name}.example\n    lists: [http://news.{name}.edu.cn/xw/list.htm]\n"
+        for name in names), encoding="utf-8")
+    settings = Settings({"NEWSCRAWL_OUTPUT_DIR": str(tmp_path)})
+    lock_source(settings, "busy")  # another crawl of it is running
+    try:
+        some = crawlall(mirror, tmp_path, sources)
+        lock_source(settings, "good")
+        none = crawlall(mirror, tmp_path, sources)
+    finally:
+        release_source_locks()
+    assert some.returncode == 0, some.stderr[-3000:]  # it crawled good, which was fine
+    assert "busy is already being crawled by another process: skipped" in some.stderr
+    assert "skipped 1 source another process is crawling: busy" in some.stderr
+    assert none.returncode == 6  # it did nothing at all

@@ -39,6 +39,9 @@ ERROR_NAMES = {
     "DownloadFailedError": "connection_lost",   # reset or closed mid-answer
 }
 TIMEOUTS = (DownloadTimeoutError, TCPTimedOutError, TwistedTimeoutError)
+# Requests Scrapy drops (IgnoreRequest) and why, read from its message: robots.txt's refusal, and a
+# compressed body over DOWNLOAD_MAXSIZE (a decompression bomb); the rest (redirect loops) are 'ignored'
+IGNORED_CAUSES = (("Forbidden by robots.txt", "robots_txt"), ("DOWNLOAD_MAXSIZE", "too_large"))
 FIRST_INT_RE = re.compile(r"-?\d+")
 # single-sign-on paths; bounded so that "professor", "lesson" or "association" do not match
 LOGIN_URL_RE = re.compile(r"(?:^|[/.?&=_-])(?:login|authserver|cas|sso)(?:$|[/.?&=_-])", re.I)
@@ -421,8 +424,10 @@ class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
             error, reason = "timeout", "timed out"
             self.count("errors/timeout", source=source)
         elif failure.check(IgnoreRequest):
-            error, reason = "ignored", f"not fetched: {failure.getErrorMessage()}"  # redirect loop, robots.txt
-            self.count("errors/ignored", source=source)
+            message = failure.getErrorMessage()  # Scrapy says why only in its message
+            error = next((kind for needle, kind in IGNORED_CAUSES if needle in message), "ignored")
+            reason = f"not fetched: {message}"
+            self.count(f"errors/{error}", source=source)
         else:
             error = ERROR_NAMES.get(failure.type.__name__, failure.type.__name__)
             reason = f"{error}: {failure.getErrorMessage()}"
@@ -431,6 +436,8 @@ class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
             article_failed(self.crawler, url=url, source=source or "unknown", kind=error, reason=reason,
                            column=request.meta.get("newscrawl_column", ""), cms=request.cb_kwargs.get("cms", "auto"))
             return
+        if kind == "list":
+            self.count(f"list_errors/{error}", source=source)  # why no list page could be read (summary)
         self.count("lists/failed" if kind == "list" else f"{kind}/failed", source=source)
         self.logger.warning("%s page failed: %s <%s>", kind, one_line(reason), request.url)
 
