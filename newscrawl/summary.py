@@ -63,6 +63,9 @@ def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finish
     if lists_tried and summary["lists_read"] == 0 and list_errors:
         problems.append(list_failure(list_errors))
         code = max(code, EXIT_BROKEN)
+    elif lists_tried and summary["articles_found"] == 0 and not summary["blocked"] and list_errors.get("error_page"):
+        problems.append("its list pages answered error pages (not found, deleted or maintenance), not the lists")
+        code = max(code, EXIT_BROKEN)
     elif lists_tried and summary["articles_found"] == 0 and not summary["blocked"]:
         problems.append("its list pages yielded no article link at all (layout changed, or pages failed)")
         code = max(code, EXIT_BROKEN)

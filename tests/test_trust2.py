@@ -427,6 +427,18 @@ def test_robots_txt_refusing_every_list_page_is_named(mirror, tmp_path):
     assert summary["http_errors"] == {"robots_txt": 1}
 
 
+def test_a_list_page_answering_a_maintenance_page_is_not_a_layout_change(mirror, tmp_path):
+    from conftest import crawl
+
+    column = "http://xwzx.cumt.edu.cn/983/list.htm"
+    mirror.add(column, ERROR_PAGES["maintenance"])
+    result = crawl(mirror, tmp_path, "cumt", "-a", f"lists={column}")
+    problems = summary_of(tmp_path)["problems"]
+    assert result.returncode == 3
+    assert any("answered error pages" in problem for problem in problems), problems
+    assert not any("layout changed" in problem for problem in problems)
+
+
 def test_a_decompression_bomb_is_too_large(mirror, tmp_path):
     import gzip
 

@@ -277,8 +277,14 @@ class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
         self.count("articles/found", len(links), source=source.name)
         if not links:
             self.count("lists/empty", source=source.name)
-            self.logger.warning("list page %s (page %d, %s) has no article links: has the site's layout changed?",
-                                response.url, page_no, page.cms)
+            notice = error_page(response.text)
+            if notice is not None:  # a maintenance or not-found page in place of the list: not a new layout
+                self.count("list_errors/error_page", source=source.name)
+                self.logger.warning("list page %s answered an error page, not the list (%s: %s)", response.url,
+                                    notice.kind, notice.message)
+            else:
+                self.logger.warning("list page %s (page %d, %s) has no article links: has the site's layout changed?",
+                                    response.url, page_no, page.cms)
         new = 0
         for link in links:
             if self.is_known(link):
