@@ -431,7 +431,7 @@ class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
             self.count("errors/timeout", source=source)
         elif failure.check(IgnoreRequest):
             message = failure.getErrorMessage()  # Scrapy says why only in its message
-            error = next((kind for needle, kind in IGNORED_CAUSES if needle in message), "ignored")
+            error = next((name for needle, name in IGNORED_CAUSES if needle in message), "ignored")
             reason = f"not fetched: {message}"
             self.count(f"errors/{error}", source=source)
         else:
