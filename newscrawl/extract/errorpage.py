@@ -16,7 +16,7 @@ from newscrawl.extract.wechat import GONE_RE
 NOTICE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("not_found", re.compile(
         r"(?:页面|网页|文章|信息|新闻|内容|资源|文件|栏目)(?:不存在|未找到|找不到|无法找到)|找不到(?:该|此|您要访问的|您要找的)?(?:页面|网页)"
-        r"|\b404\b|Not\s*Found|Page\s+not\s+found|File\s+not\s+found", re.I)),
+        r"|或不存在|\b404\b|Not\s*Found|Page\s+not\s+found|File\s+not\s+found", re.I)),
     ("deleted", re.compile(
         r"(?:信息|文章|新闻|内容|稿件|页面|网页|链接|资源|文件)(?:已经|已)?被?(?:管理员|发布者|作者)?"
         r"(?:删除|撤销|撤回|撤稿|下线|屏蔽|过期|失效)|" + GONE_RE.pattern)),  # WeChat's words too, as wechat.py reads them
@@ -26,7 +26,7 @@ NOTICE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("notice", re.compile(
         r"提示信息|系统提示|操作提示|错误提示|出错了|访问出错|发生错误|系统错误|服务器(?:内部)?错误|程序错误|数据库错误"
         r"|非法(?:访问|参数|请求|操作)|无效的?(?:参数|链接|请求|地址)|访问被拒绝|拒绝访问|无权(?:访问|查看|浏览)"
-        r"|Internal\s+Server\s+Error|Bad\s+Request|Forbidden|Bad\s+Gateway|Runtime\s+Error|An\s+error\s+occurred", re.I)),
+        r"|Internal\s+Server\s+Error|Bad\s+Request|Forbidden|Bad\s+Gateway|Runtime\s+Error|\berror\b", re.I)),
 )
 # Where a script or a meta refresh sends the reader, and the targets that are the site's error page.
 REDIRECT_TARGET_RE = re.compile(
