@@ -142,6 +142,42 @@ def realpage_cases(site: Path) -> list[tuple[str, str, dict]]:
     return out
 
 
+def capture_cases(root: Path) -> list[tuple[str, str, dict]]:
+    """The shared captures with facts (../shared/captures/*/facts.json), in the same shape as our cases.
+
+    An error page (page_type) must give no article; facts of pages without a URL get a stand-in one
+    on the page's own kind of host (WeChat posts must be read as WeChat posts).
+    """
+    from w3lib.encoding import html_to_unicode
+
+    out = []
+    for facts_file in sorted(root.glob("*/facts.json")):
+        facts = json.loads(facts_file.read_text(encoding="utf-8"))
+        for fact in facts.get("articles", []):
+            path = facts_file.parent / fact["file"]
+            _, html = html_to_unicode(None, path.read_bytes())
+            url = fact.get("url") or fact.get("url_guess") or ""
+            if not url:
+                stem = Path(fact["file"]).stem
+                url = (f"https://mp.weixin.qq.com/s/{stem}" if fact["file"].startswith("wechat/")
+                       else f"http://capture.example.edu.cn/{stem}.htm")
+            exp = {"url": url, "kind": "article"}
+            if fact.get("page_type"):
+                exp["empty"] = True
+            else:
+                for key in ("title", "head", "tail"):
+                    if fact.get(key):
+                        exp[key] = fact[key]
+                if fact.get("date"):
+                    exp["date"] = fact["date"]
+                if "attachments" in fact:
+                    exp["attachments"] = fact["attachments"]
+                if "images" in fact:
+                    exp["images"] = fact["images"]
+            out.append((f"{facts_file.parent.name}/{Path(fact['file']).stem}", html, exp))
+    return out
+
+
 def evaluate(cases, comparators: bool = True) -> dict:
     """{extractor: {field: [passed, total]}} and the failing (case, field) pairs of ours."""
     names = ["newscrawl"] + (["trafilatura", "gne", "htmldate"] if comparators else [])
@@ -193,6 +229,7 @@ def print_table(title: str, report: dict) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--realpages", default=str(HERE.parents[2] / "shared" / "realpages"))
+    parser.add_argument("--captures", default=str(HERE.parents[2] / "shared" / "captures"))
     args = parser.parse_args()
     try:
         import gne  # noqa: F401
@@ -205,6 +242,9 @@ def main() -> int:
     site = Path(args.realpages)
     if (site / "expected.json").exists():
         print_table(f"real pages ({site})", evaluate(realpage_cases(site), comparators))
+    captures = Path(args.captures)
+    if any(captures.glob("*/facts.json")):
+        print_table(f"real captures with facts ({captures})", evaluate(capture_cases(captures), comparators))
     return 0
 
 
