@@ -21,10 +21,14 @@ sys.path.insert(0, str(HERE.parents[1]))
 
 from newscrawl.clean import clean_paragraphs  # noqa: E402
 from newscrawl.extract.article import extract_article  # noqa: E402
+from newscrawl.encoding import choose_encoding, garbled  # noqa: E402
+from newscrawl.extract.detect import is_antibot_page  # noqa: E402
 from newscrawl.extract.lists import extract_list  # noqa: E402
 
-ARTICLE_FIELDS = ("title", "date", "head", "tail", "empty", "attachments", "views", "images")
+ARTICLE_FIELDS = ("title", "date", "head", "tail", "empty", "attachments", "views", "images", "page_kind", "antibot",
+                  "garbled", "doubtful")
 LIST_FIELDS = ("links", "next")
+DOUBTFUL = 0.5  # newscrawl.extract.confidence.DOUBTFUL, restated so the harness runs on any version
 
 
 def flat(text) -> str:
@@ -36,22 +40,36 @@ def day(value) -> str:
     return f"{match[1]}-{int(match[2]):02d}-{int(match[3]):02d}" if match else ""
 
 
+def decode_page(raw: bytes, content_type: str | None = None) -> str:
+    """A page's bytes decoded as the crawl decodes them (EncodingMiddleware's choice)."""
+    encoding, bom = choose_encoding(raw, content_type)
+    return raw[bom:].decode(encoding, "replace")
+
+
 def load_cases(root: Path = CASES) -> list[tuple[str, str, dict]]:
-    """(name, page HTML, expected) for every case folder, in name order."""
+    """(name, page HTML, expected) for every case folder, in name order; pages decoded as the crawl does."""
     out = []
     for folder in sorted(p for p in root.iterdir() if (p / "expected.json").exists()):
         expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
-        out.append((folder.name, (folder / "page.html").read_text(encoding="utf-8"), expected))
+        out.append((folder.name, decode_page((folder / "page.html").read_bytes(), expected.get("content_type")),
+                    expected))
     return out
 
 
 def ours(html: str, expected: dict) -> dict:
-    """Our article fields, cleaned as the pipelines clean them."""
+    """Our article fields as the crawl would archive them: cleaned as the pipelines clean them, and
+    nothing for a page refused (an anti-bot wall, a page that is not an article)."""
+    if is_antibot_page(200, html.encode("utf-8")):
+        return {"title": None, "date": None, "body": "", "antibot": True, "page_kind": "wall", "garbled": False}
     result = extract_article(html, expected["url"], expected.get("cms", "auto"), None, expected.get("base_url"))
     paragraphs, _ = clean_paragraphs(result.paragraphs)
-    return {"title": result.title, "date": result.published, "body": "\n".join(paragraphs),
+    kind = getattr(result, "page_kind", "article")
+    body = "\n".join(paragraphs) if kind == "article" else ""
+    return {"title": result.title, "date": result.published, "body": body,
             "attachments": [a["name"] for a in result.attachments], "views": result.views,
-            "images": result.images}
+            "images": result.images, "antibot": False, "page_kind": kind,
+            "confidence": getattr(result, "confidence", None),
+            "garbled": garbled((result.title or "") + "\n" + "\n".join(paragraphs))}
 
 
 def trafilatura_fields(html: str, url: str) -> dict:
@@ -101,6 +119,11 @@ def score_article(expected: dict, got: dict) -> dict[str, bool]:
         out["head"] = out.get("head", True) and flat(text) in body
     if expected.get("empty"):
         out["empty"] = body == ""
+    for key in ("page_kind", "antibot", "garbled"):
+        if key in expected and key in got:
+            out[key] = got[key] == expected[key]
+    if "doubtful" in expected and "confidence" in got:
+        out["doubtful"] = (got["confidence"] is not None and got["confidence"] < DOUBTFUL) == expected["doubtful"]
     if "attachments" in expected and "attachments" in got:
         want = expected["attachments"]  # names, or (real pages) how many
         out["attachments"] = got["attachments"] == want if isinstance(want, list) else len(got["attachments"]) == want
@@ -135,7 +158,7 @@ def realpage_cases(site: Path) -> list[tuple[str, str, dict]]:
             if kind == "list" and "articles" not in expected and "next" not in expected:
                 continue
             raw = (site / index[url]["file"]).read_bytes()
-            _, html = html_to_unicode(index[url].get("headers", {}).get("Content-Type"), raw)
+            html = decode_page(raw, index[url].get("headers", {}).get("Content-Type"))
             exp = dict(expected, url=url, kind=kind)
             exp.pop("cms", None)
             out.append((Path(index[url]["file"]).stem, html, exp))
@@ -148,14 +171,12 @@ def capture_cases(root: Path) -> list[tuple[str, str, dict]]:
     An error page (page_type) must give no article; facts of pages without a URL get a stand-in one
     on the page's own kind of host (WeChat posts must be read as WeChat posts).
     """
-    from w3lib.encoding import html_to_unicode
-
     out = []
     for facts_file in sorted(root.glob("*/facts.json")):
         facts = json.loads(facts_file.read_text(encoding="utf-8"))
         for fact in facts.get("articles", []):
             path = facts_file.parent / fact["file"]
-            _, html = html_to_unicode(None, path.read_bytes())
+            html = decode_page(path.read_bytes())
             url = fact.get("url") or fact.get("url_guess") or ""
             if not url:
                 stem = Path(fact["file"]).stem
