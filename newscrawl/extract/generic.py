@@ -133,6 +133,7 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
     result.notes.append("no known CMS: generic main-text extraction")
     meta = meta_map(sel)
     roots, skip, main = _body(sel, selectors)
+    result.evidence = main
     override_title = first_text(sel, selectors["title"], title=True) if selectors.get("title") else None
     result.title = override_title or meta.get("articletitle") or _headline(sel, meta, main)
     override_date = first_text(sel, selectors["date"]) if selectors.get("date") else None

@@ -2,7 +2,7 @@
 
 Every block's own text (its inline text, links left out) is a paragraph; its weight is its length
 plus a bonus per sentence mark (prose has them, page furniture rarely does). A paragraph credits
-its parent in full and its grandparent by half (readability's rule); a candidate's score is that
+its parent (a div of <br> lines also itself); a candidate's score is that
 credit times (1 - its link density), weighed by what its class or id says (`article_content` up,
 `footer`, `share`, `related` down) and by whether it sits inside page furniture. The best candidate
 is widened to sibling blocks of the same text and narrowed from a wrapper to the block it wraps.
@@ -62,6 +62,7 @@ class MainText:
     link_density: float = 0.0
     prose_chars: int = 0                     # non-link characters of the body's paragraphs
     marks: int = 0                           # sentence marks in them
+    sentence_chars: int = 0                  # characters of the body's paragraphs that hold a sentence mark
     coverage: float = 1.0                    # share of the page's prose paragraphs inside the body
     page_chars: int = 0                      # visible characters of the whole page
     page_link_chars: int = 0
@@ -186,9 +187,6 @@ def find_main_text(root) -> MainText | None:
         parent = el.getparent()
         if parent is not None:
             credit[parent] = credit.get(parent, 0.0) + weight
-            grand = parent.getparent()
-            if grand is not None:
-                credit[grand] = credit.get(grand, 0.0) + weight / 2
     scores: dict = {}
     furniture_cache: dict = {}
     for el, raw in credit.items():
@@ -266,8 +264,10 @@ def _with_siblings(best, scores: dict, stats: PageStats) -> list:
         own_chars, own_marks = stats.own.get(sibling, (0, 0))
         prose_sibling = (_tag(sibling) in PARAGRAPH_TAGS and own_marks and own_chars >= PROSE_MIN_CHARS
                          and stats.density(sibling) < 0.25)
-        if (scores.get(sibling, 0) >= threshold and stats.marks.get(sibling, 0) and name_weight(sibling) != NEGATIVE_WEIGHT) \
-                or prose_sibling:
+        # a box like best (same tag, same kind of name: 'p1'/'p2', or none) holding text like it
+        twin = (_tag(sibling) == _tag(best) and _kind_of_name(sibling) == _kind_of_name(best)
+                and scores.get(sibling, 0) >= threshold and stats.marks.get(sibling, 0))
+        if twin or prose_sibling:
             roots.append(sibling)
     # keep the run of blocks around best only: a distant box with prose is another story
     index = roots.index(best)
@@ -278,6 +278,11 @@ def _with_siblings(best, scores: dict, stats: PageStats) -> list:
     while end < len(roots) - 1 and _adjacent(siblings, roots[end], roots[end + 1], stats):
         end += 1
     return roots[start:end + 1]
+
+
+def _kind_of_name(el) -> str:
+    """An element's class with digits dropped: 'para1' and 'para2' are the same kind of box."""
+    return re.sub(r"\d+", "", el.get("class") or "")
 
 
 def _adjacent(siblings: list, a, b, stats: PageStats) -> bool:
@@ -328,6 +333,7 @@ def _measure(found: MainText, stats: PageStats, scores: dict, furniture_cache: d
         if el in inside:
             found.prose_chars += own_chars
             found.marks += own_marks
+            found.sentence_chars += own_chars if own_marks else 0
         if own_chars >= PROSE_MIN_CHARS and own_marks and stats.density(el) < 0.3 \
                 and not _inside_furniture(el, stats, page_chars, furniture_cache):
             prose_total += own_chars
@@ -339,3 +345,46 @@ def _measure(found: MainText, stats: PageStats, scores: dict, furniture_cache: d
 
 def _is_ancestor_of_any(el, roots) -> bool:
     return any(el in r.iterancestors() for r in roots)
+
+
+ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
+HEADLINE_LINK_CHARS = 6  # a link with this much text reads like a headline, not a menu word
+
+
+def link_column(root, found: MainText | None) -> tuple[int, int]:
+    """(rows, characters) of the page's biggest column of headline links outside navigation: what a
+    channel or list page is made of."""
+    groups: dict = {}
+    for a in root.iter("a"):
+        if not a.get("href"):
+            continue
+        text = "".join("".join(a.itertext()).split())
+        if len(text) < HEADLINE_LINK_CHARS:
+            continue
+        if found is not None and (a in found.stats.hidden or _in_navigation(a, found)):
+            continue
+        row = _row_of(a)
+        container = row.getparent() if row is not None and row.getparent() is not None else a.getparent()
+        rows, chars = groups.get(container, (0, 0))
+        groups[container] = (rows + 1, chars + len(text))
+    return max(groups.values(), default=(0, 0))
+
+
+def _in_navigation(el, found: MainText) -> bool:
+    node = el.getparent()
+    while node is not None and _tag(node) not in ("body", "html"):
+        if _tag(node) in ("nav", "header", "footer"):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _row_of(a):
+    node = a.getparent()
+    for _ in range(4):
+        if node is None:
+            return None
+        if _tag(node) in ROW_TAGS:
+            return node
+        node = node.getparent()
+    return a.getparent()
