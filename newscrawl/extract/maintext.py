@@ -28,18 +28,23 @@ PARAGRAPH_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 li dd dt blockquote pre figcapti
 FURNITURE_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
 NEVER_CANDIDATES = frozenset({"html", "head", "a", "table", "tbody", "thead", "tfoot", "tr", "ul", "ol", "dl",
                               "form", "select", "option"})
-# Whole class/id tokens that START with one of these words are page furniture ('side-box',
-# 'footer_nav', 'logo1'; not 'article-header', which holds the headline).
-NEGATIVE_NAME_RE = re.compile(
-    r"^(?:foot|footer|copyright|bottom|nav|navi|navbar|menu|header|side|sidebar|breadcrumbs?|crumbs?|share|"
-    r"bdshare|related|relate|comments?|reply|friend|friendlink|banner|logo|ads?|advert|advertisement|recommend|"
-    r"recom|hot|hotnews|rank|ranking|toolbar|tools?|qrcode|ewm|login|pay|popup|modal|search|subnav|pager|"
-    r"pagination|pages|widget|tags|keywords|print|guide|location|position|weizhi|dqwz|sitemap|shouji)"
-    r"(?:$|[_-]|\d|[A-Z])", re.I)
-# ... and tokens that name the article's body.
-POSITIVE_NAME_RE = re.compile(
-    r"article|content|detail|text|main|post|entry|story|body|zhengwen|neirong|editor|arti|"
-    r"^(?:zw|nr|con|txt|cont|wz|read|show|news)(?:$|[_-]|\d|[A-Z])", re.I)
+# What class and id names say, word by word ('article-copyright' is article + copyright; 'newsContent'
+# is news + content). A name that STARTS with a furniture word is furniture ('side-box', 'footer_nav',
+# 'logo1'; not 'article-header', which holds the headline); some words are furniture anywhere.
+FURNITURE_FIRST_WORDS = frozenset("""
+foot footer copyright bottom nav navi navbar menu header side sidebar breadcrumb breadcrumbs crumb
+crumbs share bdshare related relate relates comment comments reply friend friendlink banner logo ad ads advert
+advertisement recommend recom hot hotnews rank ranking toolbar tool tools qrcode ewm login pay popup modal search
+subnav pager pagination pages widget tags keywords print guide location position weizhi dqwz sitemap shouji
+statement disclaimer
+""".split())
+FURNITURE_WORDS = frozenset("""
+copyright footer sidebar breadcrumb breadcrumbs crumbs share bdshare related relate comment comments recommend
+advert advertisement ads toolbar qrcode login pagination pager statement disclaimer hotnews ranking
+""".split())
+BODY_WORDS = ("article", "content", "detail", "text", "main", "post", "entry", "story", "body", "zhengwen",
+              "neirong", "editor", "arti", "zw", "nr", "con", "txt", "cont", "wz", "read", "show")
+NAME_WORD_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 POSITIVE_WEIGHT, NEGATIVE_WEIGHT, INSIDE_FURNITURE_WEIGHT = 1.3, 0.3, 0.1
 # A box of furniture that holds this share of the page's text is the page itself (an unclosed
 # <div class="breadcrumb"> the rest of the page ends up inside).
@@ -94,11 +99,15 @@ def name_weight(el) -> float:
     names = _names(el)
     if not names:
         return 1.0
-    if any(NEGATIVE_NAME_RE.match(n) for n in names):
-        return NEGATIVE_WEIGHT
-    if any(POSITIVE_NAME_RE.search(n) for n in names):
-        return POSITIVE_WEIGHT
-    return 1.0
+    body = False
+    for name in names:
+        words = [w.lower() for w in NAME_WORD_RE.findall(name)]
+        if not words:
+            continue
+        if words[0] in FURNITURE_FIRST_WORDS or any(w in FURNITURE_WORDS for w in words):
+            return NEGATIVE_WEIGHT
+        body = body or any(w.startswith(BODY_WORDS) for w in words)
+    return POSITIVE_WEIGHT if body else 1.0
 
 
 class PageStats:
@@ -112,6 +121,7 @@ class PageStats:
         self.marks: dict = {}       # element -> sentence marks outside links under it
         self.own: dict = {}         # block -> (non-link characters, marks) of its own paragraph
         self.hidden: set = set()
+        self.position: dict = {}    # visible element -> its place in page order
         order = []
         stack = [root]
         while stack:  # iterative: hostile pages nest deeper than the recursion limit
@@ -119,6 +129,7 @@ class PageStats:
             if not _visible(el):
                 self.hidden.add(el)
                 continue
+            self.position[el] = len(order)
             order.append(el)
             stack.extend(reversed(el))
         for el in reversed(order):  # children before parents
