@@ -28,7 +28,7 @@ HEADLINE_XPATH = (
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 # Where a meta line starts inside a headline's box ('标题 发布时间：2024-01-01 浏览次数：12').
 META_LABEL_RE = re.compile(r"(?:发布|发表|更新|创建)?(?:时间|日期)\s*[:：]|来源\s*[:：]|作者\s*[:：]|浏览|点击|阅读(?:次数|量)|"
-                           r"供稿|编辑\s*[:：]|审核|摄影|责编|撰稿|文字\s*[:：]|图片\s*[:：]|字号|【?打印")
+                           r"供稿|编辑\s*[:：]|审核|摄影|责编|撰稿|文字\s*[:：]|图片\s*[:：]|字号|【打印|打印本页")
 CREDIT_RE = re.compile(r"^(?:供稿|编辑|作者|来源|审核|审稿|摄影|责编|责任编辑|撰稿|文字|图片|发布(?:者|人|单位)?|时间|日期)\s*[:：]")
 DATE_ONLY_RE = re.compile(r"^[\s\d/:.年月日时分\-－—]+$")
 MIN_CHARS, NAME_CHARS, MAX_CHARS = 4, 2, 120

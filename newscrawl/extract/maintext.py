@@ -2,7 +2,8 @@
 
 Every block's own text (its inline text, links left out) is a paragraph; its weight is its length
 plus a bonus per sentence mark (prose has them, page furniture rarely does). A paragraph credits
-its parent (a div of <br> lines also itself); a candidate's score is that
+the box around it (inline wrappers like <span> or <font> between them do not count; a div of <br>
+lines also credits itself); a candidate's score is that
 credit times (1 - its link density), weighed by what its class or id says (`article_content` up,
 `footer`, `share`, `related` down) and by whether it sits inside page furniture. The best candidate
 is widened to sibling blocks of the same text and narrowed from a wrapper to the block it wraps.
@@ -24,6 +25,8 @@ CJK_MARK_RE = re.compile(r"[，。；！？、]")
 SENTENCE_BONUS = 10
 # Tags whose own text is one paragraph of their parent's body (never a body themselves).
 PARAGRAPH_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 li dd dt blockquote pre figcaption address th summary".split())
+# Inline elements that wrap paragraphs in careless markup: the box around them holds the paragraphs.
+INLINE_TAGS = frozenset("span font b strong em i u small big label sup sub s strike ins del mark cite q abbr".split())
 # Tags that are page furniture by definition (HTML5), like a class that says so.
 FURNITURE_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
 NEVER_CANDIDATES = frozenset({"html", "head", "a", "table", "tbody", "thead", "tfoot", "tr", "ul", "ol", "dl",
@@ -40,12 +43,18 @@ statement disclaimer
 """.split())
 FURNITURE_WORDS = frozenset("""
 copyright footer sidebar breadcrumb breadcrumbs crumbs share bdshare related relate comment comments recommend
-advert advertisement ads toolbar qrcode login pagination pager statement disclaimer hotnews ranking
+advert advertisement toolbar qrcode login pagination pager statement disclaimer hotnews ranking
 """.split())
+# Names that are switches, not boxes ('enableGAMAds', 'disableAsideSection', 'has-share'): they say nothing.
+FLAG_WORDS = frozenset("enable disable has is no with show hide js".split())
+MAX_NAME_WORDS = 3  # 'headerOnTopForVideoContent' is a switch too
 BODY_WORDS = ("article", "content", "detail", "text", "main", "post", "entry", "story", "body", "zhengwen",
               "neirong", "editor", "arti", "zw", "nr", "con", "txt", "cont", "wz", "read", "show")
 NAME_WORD_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
-POSITIVE_WEIGHT, NEGATIVE_WEIGHT, INSIDE_FURNITURE_WEIGHT = 1.3, 0.3, 0.1
+POSITIVE_WEIGHT, NEGATIVE_WEIGHT, INSIDE_FURNITURE_WEIGHT, TEASER_WEIGHT = 1.3, 0.3, 0.1, 0.2
+# A list of teasers (other stories: a headline link and a summary each) is not the article: an item
+# among at least this many of its kind, each with a headline link, up to this many levels above.
+TEASER_ITEMS, TEASER_LEVELS, TEASER_LINK_CHARS = 3, 4, 6
 # A box of furniture that holds this share of the page's text is the page itself (an unclosed
 # <div class="breadcrumb"> the rest of the page ends up inside).
 DOMINANT_SHARE = 0.5
@@ -102,7 +111,7 @@ def name_weight(el) -> float:
     body = False
     for name in names:
         words = [w.lower() for w in NAME_WORD_RE.findall(name)]
-        if not words:
+        if not words or words[0] in FLAG_WORDS or len(words) > MAX_NAME_WORDS:
             continue
         if words[0] in FURNITURE_FIRST_WORDS or any(w in FURNITURE_WORDS for w in words):
             return NEGATIVE_WEIGHT
@@ -196,10 +205,13 @@ def find_main_text(root) -> MainText | None:
         if _tag(el) not in PARAGRAPH_TAGS:
             credit[el] = credit.get(el, 0.0) + weight       # lines of text right in a div or td
         parent = el.getparent()
+        while parent is not None and _tag(parent) in INLINE_TAGS:
+            parent = parent.getparent()  # <span><p>…</p></span>: the paragraph belongs to the span's box
         if parent is not None:
             credit[parent] = credit.get(parent, 0.0) + weight
     scores: dict = {}
     furniture_cache: dict = {}
+    teaser_cache: dict = {}
     for el, raw in credit.items():
         tag = _tag(el)
         if tag in NEVER_CANDIDATES or tag in PARAGRAPH_TAGS or el in stats.hidden or tag in FURNITURE_TAGS:
@@ -207,6 +219,8 @@ def find_main_text(root) -> MainText | None:
         score = raw * (1 - stats.density(el)) * name_weight(el)
         if _inside_furniture(el, stats, page_chars, furniture_cache):
             score *= INSIDE_FURNITURE_WEIGHT
+        elif _in_teaser_list(el, teaser_cache):
+            score *= TEASER_WEIGHT
         if score > 0:
             scores[el] = score
     if not scores:
@@ -244,6 +258,30 @@ def _furniture_or_inside(node, stats: PageStats, page_chars: int, cache: dict) -
     for visited in path:
         cache[visited] = verdict
     return verdict
+
+
+def _in_teaser_list(el, cache: dict) -> bool:
+    """el is (or sits in) one item of a list of teasers: repeated boxes of one kind, each holding a
+    headline link (an article split in sections has no headline link in each)."""
+    node = el
+    for _ in range(TEASER_LEVELS):
+        parent = node.getparent()
+        if parent is None or _tag(parent) in ("body", "html"):
+            return False
+        if node in cache:
+            return cache[node]
+        kind = (_tag(node), _kind_of_name(node))
+        items = [c for c in parent if (_tag(c), _kind_of_name(c)) == kind]
+        if len(items) >= TEASER_ITEMS and sum(1 for c in items[:12] if _has_headline_link(c)) >= TEASER_ITEMS \
+                and _has_headline_link(node):
+            cache[node] = True
+            return True
+        node = parent
+    return False
+
+
+def _has_headline_link(el) -> bool:
+    return any(len("".join("".join(a.itertext()).split())) >= TEASER_LINK_CHARS for a in el.iter("a"))
 
 
 def _unwrap(best, scores: dict, stats: PageStats):
