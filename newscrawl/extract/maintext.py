@@ -47,7 +47,7 @@ advert advertisement toolbar qrcode login pagination pager statement disclaimer 
 """.split())
 # Names that are switches, not boxes ('enableGAMAds', 'disableAsideSection', 'has-share'): they say nothing.
 FLAG_WORDS = frozenset("enable disable has is no with show hide js".split())
-MAX_NAME_WORDS = 3  # 'headerOnTopForVideoContent' is a switch too
+MAX_NAME_WORDS = 3  # 'headerOnTopForVideoContent' (one camelCase word of many) is a switch too
 BODY_WORDS = ("article", "content", "detail", "text", "main", "post", "entry", "story", "body", "zhengwen",
               "neirong", "editor", "arti", "zw", "nr", "con", "txt", "cont", "wz", "read", "show")
 NAME_WORD_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -111,7 +111,7 @@ def name_weight(el) -> float:
     body = False
     for name in names:
         words = [w.lower() for w in NAME_WORD_RE.findall(name)]
-        if not words or words[0] in FLAG_WORDS or len(words) > MAX_NAME_WORDS:
+        if not words or words[0] in FLAG_WORDS or (len(words) > MAX_NAME_WORDS and name.isalnum()):
             continue
         if words[0] in FURNITURE_FIRST_WORDS or any(w in FURNITURE_WORDS for w in words):
             return NEGATIVE_WEIGHT
