@@ -19,11 +19,17 @@ from newscrawl.extract.rules import DATE_LABELS, DATE_META, candidates
 
 # A leading paragraph that is the article's meta line (date, source, author), not its text.
 META_LINE_RE = re.compile(r"^[\s\d/:.年月日时分-]+$|(?:来源|作者|发布|时间|日期|编辑|浏览|点击)\s*[:：]")
-DATE_LABEL_RE = re.compile("(?:" + "|".join(DATE_LABELS) + r")\s*[:：]\s*(?P<date>[^\n|]{6,30})")
+# The value after a date label: in the same line, or in the next table cell ('发布日期 | 2021年06月18日').
+DATE_AFTER_LABEL = r"\s*[:：]?\s*(?P<date>[^\n|]{6,30}|\n\s*[^\n|]{6,30})"
+# A date that is not the article's: the header's clock ('今天是：2024年4月28日 星期日').
+NOT_PUBLISHED_RE = re.compile(r"(?:今天是|今日|今天|当前日期|当前时间|现在时间|现在是)\s*[:：]?\s*[^\n]{0,30}")
+SIGNATURE_MAX_CHARS = 20  # a notice's last line that is only its date ('2009年3月30日', '二〇一五年三月二日')
 
 
-def _stated_date(sel: Selector, meta: dict, roots: list, url: str):
-    """The publication date: meta tags, <time datetime>, then the labelled date near the body."""
+def _stated_date(sel: Selector, meta: dict, roots: list, url: str, meta_lines: list[str],
+                 paragraphs: list[str]):
+    """The publication date: <time datetime>, meta tags, the body's own meta line, the labelled date
+    near the body, the URL's day, and last the signature date that ends a notice."""
     for css in candidates("generic", "date", None):
         for el in select(sel, css):
             found = parse_date(el.get("datetime") or text_of(el))
@@ -33,6 +39,10 @@ def _stated_date(sel: Selector, meta: dict, roots: list, url: str):
         found = parse_date(meta.get(key))
         if found:
             return found
+    for line in meta_lines:
+        found = _labelled_date(line) or parse_date(line)
+        if found:
+            return found
     if roots:
         # the meta line sits next to the body: look outward from it, outside the body's own text
         node = roots[0]
@@ -40,12 +50,29 @@ def _stated_date(sel: Selector, meta: dict, roots: list, url: str):
             node = node.getparent()
             if node is None:
                 break
-            around = "\n".join(t for t in _texts_outside(node, roots))
-            label = DATE_LABEL_RE.search(around)
-            found = (parse_date(label["date"]) if label else None) or parse_date(around)
+            around = NOT_PUBLISHED_RE.sub(" ", "\n".join(t for t in _texts_outside(node, roots)))
+            found = _labelled_date(around) or parse_date(around)
             if found:
                 return found
-    return date_from_url(url)
+    found = date_from_url(url)
+    if found:
+        return found
+    for line in paragraphs[-3:][::-1]:
+        if len(line.strip()) <= SIGNATURE_MAX_CHARS:
+            found = parse_date(line)
+            if found:
+                return found
+    return None
+
+
+def _labelled_date(text: str):
+    """The date after the best label in text ('发布日期' before '日期'; a table cell's label too)."""
+    for label in DATE_LABELS:
+        for match in re.finditer(re.escape(label) + DATE_AFTER_LABEL, text):
+            found = parse_date(match["date"])
+            if found:
+                return found
+    return None
 
 
 def _texts_outside(scope, skip: list):
@@ -89,8 +116,8 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
     if not override_title and headline:
         result.notes.append(f"headline: {how}")
     override_date = first_text(sel, selectors["date"]) if selectors.get("date") else None
-    result.published = parse_date(override_date) or _stated_date(sel, meta, roots, url)
     if not roots:
+        result.published = parse_date(override_date) or _stated_date(sel, meta, roots, url, [], [])
         result.body_found = False
         return result
     blocks = Blocks()
@@ -99,11 +126,13 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
         blocks.paragraphs += part.paragraphs
         blocks.images += [i for i in part.images if i not in blocks.images]
         blocks.links += part.links
-    paragraphs = blocks.paragraphs
+    paragraphs = list(blocks.paragraphs)
     if result.title and paragraphs and re.sub(r"\s+", "", paragraphs[0]) == re.sub(r"\s+", "", result.title):
         paragraphs = paragraphs[1:]  # the body container repeats the headline
+    meta_lines = []
     while paragraphs and len(paragraphs[0]) <= 80 and META_LINE_RE.search(paragraphs[0]) and parse_date(paragraphs[0]):
-        paragraphs = paragraphs[1:]  # ... or its meta line
+        meta_lines.append(paragraphs.pop(0))  # ... or its meta line (which states the date)
+    result.published = parse_date(override_date) or _stated_date(sel, meta, roots, url, meta_lines, paragraphs)
     result.paragraphs, result.images = paragraphs, blocks.images
     result.attachments = dedupe_attachments(attachment_links(blocks.links, base) + _files_beside(roots, base, main))
     return result
