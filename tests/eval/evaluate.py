@@ -196,6 +196,14 @@ def capture_cases(root: Path) -> list[tuple[str, str, dict]]:
                 if "images" in fact:
                     exp["images"] = fact["images"]
             out.append((f"{facts_file.parent.name}/{Path(fact['file']).stem}", html, exp))
+        for fact in facts.get("lists", []):
+            if not fact.get("url"):
+                continue
+            html = decode_page((facts_file.parent / fact["file"]).read_bytes())
+            exp = {"url": fact["url"], "kind": "list", "next": fact.get("next")}
+            if isinstance(fact.get("articles"), list):
+                exp["articles"] = fact["articles"]
+            out.append((f"{facts_file.parent.name}/{Path(fact['file']).stem}", html, exp))
     return out
 
 
