@@ -99,6 +99,9 @@ def find_headline(sel, meta: dict, page_title: str | None, main: MainText | None
         # site's name in the logo
         exact = [t for t in named if _flat(t) == head_part]
         return (exact[0] if exact else max(named, key=len)), "named by <title>"
+    named_line = _line_before_body(main, named_by)
+    if named_line:
+        return named_line, "the line before the body that <title> names"
     for key in TITLE_META:
         if meta.get(key):
             return meta[key], f"meta {key}"
@@ -126,9 +129,10 @@ def _rank(el) -> int:
     return int(el.tag[1]) if el.tag in HEADING_TAGS else 7
 
 
-def _line_before_body(main: MainText | None) -> str | None:
+def _line_before_body(main: MainText | None, named_by: list[str] | None = None) -> str | None:
     """The nearest short line above the body that is not a meta line, a link or furniture: a
-    headline in a box no one named (an empty <title> over <div class="nrbt">…)."""
+    headline in a box no one named (an empty <title> over <div class="nrbt">…). With named_by,
+    only a line those titles name (a profile's <div class="name">陈海波</div>)."""
     if main is None:
         return None
     stats = main.stats
@@ -141,7 +145,10 @@ def _line_before_body(main: MainText | None) -> str | None:
         if any(r in el.iterancestors() for r in main.roots):
             continue
         text = headline_text(el)
-        if _plausible(el, text, False) and len(text) <= 80 and not text.endswith(("。", "：", ":")):
+        named = named_by is not None and bool(text) and any(_flat(text) in t for t in named_by)
+        if named_by is not None and not named:
+            continue
+        if _plausible(el, text, named) and len(text) <= 80 and not text.endswith(("。", "：", ":")):
             return text
         if chars > MAX_CHARS:
             return None  # a paragraph of prose stands between: no headline right above the body

@@ -64,6 +64,9 @@ JUNK_MIN_LINKS = 3      # a box of at least this many links, nearly all link tex
 JUNK_LINK_DENSITY = 0.6
 # A paragraph that reads as prose to the second method: this long (non-link characters), with a mark.
 PROSE_MIN_CHARS = 15
+# When the body holds less than this share of the page's prose, a box up to WIDEN_LEVELS above it
+# that holds WIDEN_TO of it, with few links, is the body (sections of one profile or report).
+WIDEN_WHEN_BELOW, WIDEN_TO, WIDEN_LEVELS, MAX_WIDE_LINK_DENSITY = 0.5, 0.8, 3, 0.3
 
 
 @dataclass
@@ -228,6 +231,9 @@ def find_main_text(root) -> MainText | None:
     best = max(scores, key=scores.get)
     best = _unwrap(best, scores, stats)
     roots = _with_siblings(best, scores, stats)
+    wider = _widen(roots, stats, page_chars, furniture_cache, teaser_cache)
+    if wider is not None:
+        roots = [wider]
     found = MainText(roots=roots, score=scores[best], page_chars=page_chars, page_link_chars=stats.links.get(body, 0),
                      stats=stats, furniture_cache=furniture_cache)
     found.skip = _furniture_inside(roots, stats)
@@ -338,6 +344,45 @@ def _adjacent(siblings: list, a, b, stats: PageStats) -> bool:
     """Nothing but short, link-free bits (a subheading, a picture) between sibling blocks a and b."""
     between = siblings[siblings.index(a) + 1: siblings.index(b)]
     return all(stats.chars.get(el, 0) <= 40 and stats.density(el) < 0.5 for el in between if _tag(el))
+
+
+def _prose_paragraphs(stats: PageStats, page_chars: int, furniture_cache: dict, teaser_cache: dict) -> list:
+    """(block, characters) of the page's prose paragraphs, as the second reading sees them: long
+    enough, with a sentence mark, few links, not in furniture or a teaser list."""
+    out = []
+    for el, (own_chars, own_marks) in stats.own.items():
+        if own_chars >= PROSE_MIN_CHARS and own_marks and stats.density(el) < 0.3 \
+                and not _inside_furniture(el, stats, page_chars, furniture_cache) \
+                and not _in_teaser_list(el, teaser_cache):
+            out.append((el, own_chars))
+    return out
+
+
+def _widen(roots: list, stats: PageStats, page_chars: int, furniture_cache: dict, teaser_cache: dict):
+    """The box a few levels up that holds (nearly) all the page's prose when the chosen body holds
+    little of it: a profile's or report's sections (简介, 研究方向, 论文…) are one body."""
+    prose = _prose_paragraphs(stats, page_chars, furniture_cache, teaser_cache)
+    total = sum(chars for _, chars in prose)
+    if not total:
+        return None
+    inside = {el for r in roots for el in r.iter()}
+    held = sum(chars for el, chars in prose if el in inside)
+    if held >= WIDEN_WHEN_BELOW * total:
+        return None
+    node = roots[0].getparent()
+    for _ in range(WIDEN_LEVELS):
+        if node is None or _tag(node) in ("body", "html"):
+            return None
+        if name_weight(node) == NEGATIVE_WEIGHT or _inside_furniture(node, stats, page_chars, furniture_cache):
+            return None
+        if stats.density(node) >= MAX_WIDE_LINK_DENSITY:
+            return None
+        within = {el for el in node.iter()}
+        wide = sum(chars for el, chars in prose if el in within)
+        if wide >= WIDEN_TO * total:
+            return node
+        node = node.getparent()
+    return None
 
 
 def _furniture_inside(roots: list, stats: PageStats) -> set:
