@@ -44,6 +44,7 @@ statement disclaimer
 FURNITURE_WORDS = frozenset("""
 copyright footer sidebar breadcrumb breadcrumbs crumbs share bdshare related relate comment comments recommend
 advert advertisement toolbar qrcode login pagination pager statement disclaimer hotnews ranking
+player mplayer
 """.split())
 # Names that are switches, not boxes ('enableGAMAds', 'disableAsideSection', 'has-share'): they say nothing.
 FLAG_WORDS = frozenset("enable disable has is no with show hide js".split())

@@ -339,7 +339,8 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         except Exception as exc:  # RecursionError on absurd nesting, a parser bug: counted, never a traceback
             self.fail(url, source, "extract_failed", f"{type(exc).__name__}: {exc}", column, cms)
             return
-        if not extracted.paragraphs and (is_login_page(response.text) or LOGIN_URL_RE.search(urlsplit(response.url).path)):
+        weak = not extracted.paragraphs or (extracted.confidence is not None and extracted.confidence < DOUBTFUL)
+        if weak and (is_login_page(response.text) or LOGIN_URL_RE.search(urlsplit(response.url).path)):
             self.count("dropped/login_page", source=source.name)
             self.logger.warning("%s answered with a login page, not the article: skipped", url)
             return
