@@ -27,6 +27,8 @@ SENTENCE_BONUS = 10
 PARAGRAPH_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 li dd dt blockquote pre figcaption address th summary".split())
 # Inline elements that wrap paragraphs in careless markup: the box around them holds the paragraphs.
 INLINE_TAGS = frozenset("span font b strong em i u small big label sup sub s strike ins del mark cite q abbr".split())
+# A page's headline tags: next to the body, never a paragraph of it.
+HEADLINE_TAGS = frozenset({"h1", "h2"})
 # Tags that are page furniture by definition (HTML5), like a class that says so.
 FURNITURE_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
 NEVER_CANDIDATES = frozenset({"html", "head", "a", "table", "tbody", "thead", "tfoot", "tr", "ul", "ol", "dl",
@@ -318,8 +320,8 @@ def _with_siblings(best, scores: dict, stats: PageStats) -> list:
         if not _tag(sibling) or sibling in stats.hidden:
             continue
         own_chars, own_marks = stats.own.get(sibling, (0, 0))
-        prose_sibling = (_tag(sibling) in PARAGRAPH_TAGS and own_marks and own_chars >= PROSE_MIN_CHARS
-                         and stats.density(sibling) < 0.25)
+        prose_sibling = (_tag(sibling) in PARAGRAPH_TAGS and _tag(sibling) not in HEADLINE_TAGS and own_marks
+                         and own_chars >= PROSE_MIN_CHARS and stats.density(sibling) < 0.25)
         # a box like best (same tag, same kind of name: 'p1'/'p2', or none) holding text like it
         twin = (_tag(sibling) == _tag(best) and _kind_of_name(sibling) == _kind_of_name(best)
                 and scores.get(sibling, 0) >= threshold and stats.marks.get(sibling, 0))
