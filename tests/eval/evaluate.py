@@ -1,9 +1,13 @@
 """Extraction accuracy per field on the eval cases (and real pages), ours beside trafilatura and GNE.
 
-Usage: python tests/eval/evaluate.py [--realpages DIR]   (also `make eval`)
+Usage: python tests/eval/evaluate.py [--realpages DIR] [--captures DIR]   (also `make eval`)
 Each case is tests/eval/cases/<name>/ with page.html and expected.json; the checks are the ones
 the shared extract_compare tool makes (title, day of the date, first and last words of the body),
-plus what only our extractor promises (attachments, views, images, list rows and next page).
+plus what only our extractor promises (attachments, views, images, list rows and next page, the
+page's kind — not_article, a WeChat page that is gone —, a wall or not, text that is not garbled).
+Pages are decoded from their bytes as the crawl decodes them; our fields are what the crawl would
+archive (nothing for a wall or a page that is not an article). The shared real pages and captures
+with facts are scored too when present (never by the tests).
 """
 
 from __future__ import annotations
