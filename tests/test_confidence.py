@@ -81,3 +81,13 @@ def test_health_page_names_sources_with_doubtful_extraction():
              "counts": {"doubtful": 7, "extracted": 20}}]
     health = source_health("x", runs, now)
     assert "extraction doubtful on 7 of 20 articles in 30 days — add selectors" in health["problems"]
+
+
+def test_a_short_notice_beside_a_column_of_latest_notices_stays_an_article():
+    latest = "".join(f'<li><a href="/tz/{i}.htm">关于做好第{i}项工作的有关通知</a></li>' for i in range(12))
+    html = f"""<html><head><title>停电通知-某某大学</title></head><body><div class="main"><h1>停电通知</h1>
+    <div class="con"><p>本周五停电，请相互转告。</p></div></div>
+    <div class="side-news"><h3>最新通知</h3><ul>{latest}</ul></div></body></html>"""
+    result = extract_article(html, f"{HOST}/tz/99.htm")
+    assert result.page_kind == "article" and result.paragraphs == ["本周五停电，请相互转告。"]
+    assert result.confidence < DOUBTFUL  # a scrap of a body: archived, and said

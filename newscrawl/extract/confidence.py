@@ -5,7 +5,8 @@ selector, or the generic path's guess), its link density, how much prose it hold
 block holds nearly as much, how much of the page's prose it holds (a second, independent reading:
 the page's prose paragraphs wherever they are), whether it sits in a box named as furniture, and
 whether the headline agrees with the page's <title> or og:title. A page whose body is a scrap and
-whose text is a column of headline links is a channel or list page: not an article.
+whose text is a column of headline links is a channel or list page: not an article. (A short
+notice has a sentence, however short: it stays an article, at worst a doubtful one.)
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def assess(result: Extracted, root, page_title: str | None, meta: dict) -> None:
         if prose < MIN_PROSE and not has_media:
             doubts.append((f"the body is {prose} characters", SCRAP))
         sentences = main.sentence_chars if main is not None else prose
-        if sentences < MIN_PROSE and not has_media:
+        if sentences == 0 and not has_media:
             # no sentence to speak of: is the page a column of headline links (a channel page)?
             rows, chars = link_column(root, main)
             if rows >= COLUMN_ROWS and chars >= COLUMN_SHARE * max(sentences, MIN_PROSE):

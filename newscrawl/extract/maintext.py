@@ -458,8 +458,8 @@ def link_column(root, found: MainText | None) -> tuple[int, int]:
         text = "".join("".join(a.itertext()).split())
         if len(text) < HEADLINE_LINK_CHARS:
             continue
-        if found is not None and (a in found.stats.hidden or _in_navigation(a, found)):
-            continue
+        if found is not None and (a in found.stats.hidden or _in_navigation(a, found) or found.is_furniture(a)):
+            continue  # a sidebar's latest-news box beside a short notice is not a channel's column
         row = _row_of(a)
         container = row.getparent() if row is not None and row.getparent() is not None else a.getparent()
         rows, chars = groups.get(container, (0, 0))
