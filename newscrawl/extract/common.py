@@ -62,7 +62,7 @@ def meta_map(sel: Selector) -> dict[str, str]:
     found: dict[str, str] = {}
     for meta in sel.root.iter("meta"):
         attrs = {k.lower(): v for k, v in meta.attrib.items()}
-        key = (attrs.get("name") or attrs.get("property") or attrs.get("itemprop") or "").lower()
+        key = (attrs.get("name") or attrs.get("property") or attrs.get("itemprop") or "").strip().lower()
         value = (attrs.get("content") or "").strip()
         if key and value and key not in found:
             found[key] = value

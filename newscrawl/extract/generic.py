@@ -23,11 +23,12 @@ META_LINE_RE = re.compile(r"^[\s\d/:.年月日时分-]+$|(?:来源|作者|发布
 DATE_AFTER_LABEL = r"\s*[:：]?\s*(?P<date>[^\n|]{6,30}|\n\s*[^\n|]{6,30})"
 # A date that is not the article's: the header's clock ('今天是：2024年4月28日 星期日').
 NOT_PUBLISHED_RE = re.compile(r"(?:今天是|今日|今天|当前日期|当前时间|现在时间|现在是)\s*[:：]?\s*[^\n]{0,30}")
+DATE_LOOKBACK_BLOCKS = 12  # blocks above the body searched for its date line
 SIGNATURE_MAX_CHARS = 20  # a notice's last line that is only its date ('2009年3月30日', '二〇一五年三月二日')
 
 
 def _stated_date(sel: Selector, meta: dict, roots: list, url: str, meta_lines: list[str],
-                 paragraphs: list[str]):
+                 paragraphs: list[str], main: MainText | None = None):
     """The publication date: <time datetime>, meta tags, the body's own meta line, the labelled date
     near the body, the URL's day, and last the signature date that ends a notice."""
     for css in candidates("generic", "date", None):
@@ -54,7 +55,7 @@ def _stated_date(sel: Selector, meta: dict, roots: list, url: str, meta_lines: l
             found = _labelled_date(around) or parse_date(around)
             if found:
                 return found
-    found = date_from_url(url)
+    found = _date_above_body(main) or date_from_url(url)
     if found:
         return found
     for line in paragraphs[-3:][::-1]:
@@ -62,6 +63,24 @@ def _stated_date(sel: Selector, meta: dict, roots: list, url: str, meta_lines: l
             found = parse_date(line)
             if found:
                 return found
+    return None
+
+
+def _date_above_body(main: MainText | None):
+    """The date line between headline and body, however far up the tree it sits: the nearest
+    blocks above the body, outside furniture."""
+    if main is None:
+        return None
+    stats = main.stats
+    start = min(stats.position.get(r, 0) for r in main.roots)
+    blocks = sorted((stats.position[el], el) for el in stats.own if el in stats.position and stats.position[el] < start)
+    for _, el in reversed(blocks[-DATE_LOOKBACK_BLOCKS:]):
+        if main.is_furniture(el) or not stats.own[el][0]:
+            continue
+        text = NOT_PUBLISHED_RE.sub(" ", text_of(el))
+        found = _labelled_date(text) or parse_date(text)
+        if found:
+            return found
     return None
 
 
@@ -132,7 +151,7 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
     meta_lines = []
     while paragraphs and len(paragraphs[0]) <= 80 and META_LINE_RE.search(paragraphs[0]) and parse_date(paragraphs[0]):
         meta_lines.append(paragraphs.pop(0))  # ... or its meta line (which states the date)
-    result.published = parse_date(override_date) or _stated_date(sel, meta, roots, url, meta_lines, paragraphs)
+    result.published = parse_date(override_date) or _stated_date(sel, meta, roots, url, meta_lines, paragraphs, main)
     result.paragraphs, result.images = paragraphs, blocks.images
     result.attachments = dedupe_attachments(attachment_links(blocks.links, base) + _files_beside(roots, base, main))
     return result

@@ -32,7 +32,7 @@ RULES: dict[str, dict[str, tuple[str, ...]]] = {
 # Meta tags that name an article's title or publication date, best first.
 TITLE_META = ("articletitle", "og:title", "twitter:title")
 DATE_META = ("article:published_time", "pubdate", "publishdate", "publish_time", "publish-date", "publication_date",
-             "firstpublishedtime", "articlepublishdate", "datepublished", "og:release_date", "og:published_time",
+             "firstpublishedtime", "articlepublishdate", "datepublished", "og:release_date", "og:published_time", "og:time",
              "date", "dc.date", "dc.date.issued", "dc.date.created", "createdate", "maketime")
 
 # Labels before a date in a meta line.
