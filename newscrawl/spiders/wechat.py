@@ -7,6 +7,8 @@ from parsel import Selector
 
 from newscrawl.config import Source
 from newscrawl.extract import wechat
+from newscrawl.extract.common import meta_map, page_title
+from newscrawl.extract.confidence import assess
 from newscrawl.urls import WECHAT_HOST, canonical_url, is_wechat_url, urlname
 
 
@@ -47,14 +49,15 @@ class WeChatPosts:
         url = self.published_url(response)
         status = wechat.page_status(response.text)
         if status == "verify":
-            # a wall like the 瑞数 one: counted as blocked; the post is queued and fetched again next run
+            # a wall like the 瑞数 one: the post is queued and fetched again; whether it is WeChat's wall
+            # (blocked) or this post's (an attempt) is judged at the end of the run (spiders/walls.py)
             source = source or self.source_for(url)
-            self.count("blocked", source=source.name)
             self.count(f"blocked_host/{WECHAT_HOST}")
             self.count("dropped/wechat_verification", source=source.name)
             self.logger.error("%s: WeChat answered with its verification page (环境异常), not the post: skipped", url)
-            self.remember_blocked(url, source.name, "wechat_verification", "verification page", response.request)
+            self.article_walled(url, source.name, "wechat_verification", "verification page", response.request)
             return
+        self.host_answered(response.url, article=True)
         if status == "gone":
             source = source or self.source_for(url)
             self.count("dropped/gone", source=source.name)
@@ -64,9 +67,12 @@ class WeChatPosts:
                               published=None, kind="gone")
             return
         # the university's selectors are for its own pages, never for WeChat's
-        extracted = wechat.extract(Selector(text=response.text), url, {})
+        sel = Selector(text=response.text)
+        extracted = wechat.extract(sel, url, {})
+        assess(extracted, sel.root, page_title(sel), meta_map(sel))
         for note in extracted.notes:
             self.logger.info("%s: %s", url, note)
         source = source or self.source_for(url)
         self.count("articles/extracted/wechat", source=source.name)
+        self.note_confidence(url, source, extracted)
         yield self.build_item(extracted, url, source, response.meta.get("newscrawl_column", ""))
