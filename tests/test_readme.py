@@ -100,6 +100,7 @@ def check_crawling_line(line: str, done: subprocess.CompletedProcess, requested:
     elif words == ["scrapy", "crawlall"]:  # every configured source, each with its own verdict
         assert {p.name.split(".")[0] for p in (out / ".newscrawl").glob("*.last-crawl.json")} == set(load_sources())
         assert "crawlall: " in done.stderr
+        assert summary_of(out, "thepaper")["status"] == "idle"  # no 澎湃号 account configured (Quickstart)
         return
     elif words == ["scrapy", "state"]:
         assert "1 articles archived" in done.stdout and "cumt" in done.stdout
