@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import os
 import shutil
 import socket
@@ -35,6 +36,8 @@ class Mirror:
 
     A route can inject faults: delay (seconds), fail_first (answer 500 that many times first),
     truncate (promise the whole body, send half, close), reset (close without answering).
+    A route added with validators=True answers with an ETag and a Last-Modified (from its body) and
+    answers 304 to a request that names them; handler=fn(call) answers from the request itself.
     """
 
     def __init__(self):
@@ -66,6 +69,9 @@ class Mirror:
                 mirror.calls.append({"method": self.command, "url": url, "headers": dict(self.headers), "body": sent})
                 route = mirror.routes.get(url) or {"status": 404, "headers": {"Content-Type": "text/plain"},
                                                          "body": b"not here"}
+                if route.get("handler"):
+                    status, headers, body = route["handler"](mirror.calls[-1])
+                    route = {"status": status, "headers": headers, "body": body}
                 if route.get("delay"):
                     time.sleep(route["delay"])
                 if route.get("reset"):
@@ -79,8 +85,15 @@ class Mirror:
                 if failed < route.get("fail_first", 0):
                     mirror.failures[url] = failed + 1
                     status, body = 500, b"injected failure"
+                headers = dict(route["headers"])
+                if route.get("validators") and status == 200:
+                    headers.update(mirror.validators(body))
+                    if (self.headers.get("If-None-Match") == headers["ETag"]
+                            or self.headers.get("If-Modified-Since") == headers["Last-Modified"]):
+                        status, body = 304, b""
+                mirror.calls[-1]["status"] = status
                 self.send_response(status)
-                for key, value in route["headers"].items():
+                for key, value in headers.items():
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(body)))
                 if route.get("truncate"):
@@ -139,6 +152,17 @@ class Mirror:
         all_headers = {"Content-Type": content_type} if content_type else {}
         all_headers.update(headers or {})
         self.routes[url] = {"status": status, "headers": all_headers, "body": body, **faults}
+
+    def add_handler(self, url: str, handler):
+        """handler(call) -> (status, headers, body) answers each request to url (GET or POST)."""
+        self.routes[url] = {"handler": handler}
+
+    @staticmethod
+    def validators(body: bytes) -> dict[str, str]:
+        """The ETag and Last-Modified a validators=True route sends: they change with its body."""
+        digest = hashlib.md5(body).hexdigest()
+        day = 1 + int(digest[:4], 16) % 28
+        return {"ETag": f'"{digest[:16]}"', "Last-Modified": f"Wed, {day:02d} Jan 2025 08:00:00 GMT"}
 
     def add_fixture(self, url: str, name: str, **kwargs):
         self.add(url, (FIXTURES / name).read_bytes(), **kwargs)
