@@ -27,6 +27,7 @@ from newscrawl.items import ArticleItem
 from newscrawl.middlewares import BlockedRequest, OffsiteRequest
 from newscrawl.outcomes import article_failed, count, one_line, remember_failure
 from newscrawl.state import StateError, store_for
+from newscrawl.spiders.conditional import ConditionalLists
 from newscrawl.spiders.wechat import WeChatPosts
 from newscrawl.urls import canonical_url, host_of, is_wechat_url, urlname
 
@@ -70,20 +71,26 @@ def http_urls(name: str, value) -> list[str]:
     return urls
 
 
-class NewsSpider(WeChatPosts, scrapy.Spider):
-    """Base of every newscrawl spider: -a lists=URL,URL  -a max_pages=N  -a full=1."""
+class NewsSpider(ConditionalLists, WeChatPosts, scrapy.Spider):
+    """Base of every newscrawl spider: -a lists=URL,URL  -a max_pages=N  -a full=1  -a recheck=1  -a backfill=1."""
 
     source_name: str | None = None  # set on the spiders built from sources.yaml
     arguments = {"lists": "list pages to read instead of the configured ones",
                  "max_pages": "list pages per column, 0 = until the cap",
-                 "full": "1 re-fetches articles already archived"}
+                 "full": "1 re-fetches articles already archived",
+                 "recheck": "1 re-checks every archived article of the source now",
+                 "backfill": "1 reads each column's whole history (through its CMS feed where one answers)"}
+    switches = ("full", "recheck", "backfill")  # -a NAME=1/0
 
-    def __init__(self, *args, lists=None, max_pages=None, full=None, **kwargs):
+    def __init__(self, *args, lists=None, max_pages=None, full=None, recheck=None, backfill=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.check_arguments({"lists": lists, "max_pages": max_pages, "full": full, **kwargs})
+        self.check_arguments({"lists": lists, "max_pages": max_pages, "full": full, "recheck": recheck,
+                              "backfill": backfill, **kwargs})
         self.list_args = http_urls("lists", lists)
         self.max_pages_arg = max_pages
         self.full = truthy(full) if full is not None else False
+        self.recheck_all = truthy(recheck) if recheck is not None else False
+        self.backfill = truthy(backfill) if backfill is not None else False
         self.completed_columns: set[str] = set()
         self.requested_articles: set[str] = set()
         self.page_fingerprints: dict[str, set[str]] = {}
@@ -104,9 +111,10 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         if max_pages not in (None, ""):
             if not str(max_pages).strip().isdigit():
                 raise ArgumentError(f"-a max_pages: expected a whole number, got {max_pages!r}")
-        full = spargs.get("full")
-        if full is not None and str(full).strip().lower() not in TRUE_WORDS + FALSE_WORDS:
-            raise ArgumentError(f"-a full: expected 1 or 0, got {full!r}")
+        for switch in cls.switches:
+            value = spargs.get(switch)
+            if value is not None and str(value).strip().lower() not in TRUE_WORDS + FALSE_WORDS:
+                raise ArgumentError(f"-a {switch}: expected 1 or 0, got {value!r}")
         http_urls("lists", spargs.get("lists"))
         http_urls("url", spargs.get("url"))
 
@@ -131,6 +139,7 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         spider.fetch_views = settings.getbool("NEWSCRAWL_VIEWS")
         spider.stop_at_known_page = settings.getbool("NEWSCRAWL_STOP_AT_KNOWN_PAGE")
         spider.full = spider.full or settings.getbool("NEWSCRAWL_FULL")
+        spider.conditional = settings.getbool("NEWSCRAWL_CONDITIONAL")
         try:
             # not spider.state: Scrapy keeps JOBDIR's persisted dict there
             spider.store = store_for(crawler)
@@ -214,10 +223,13 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
 
     def list_request(self, url: str, cms: str, page_no: int, column: str, source: Source | None = None) -> scrapy.Request:
         source = source or self.source_for(url)
+        condition = self.list_condition(url, column)
+        meta = self.meta_for(source, "list", newscrawl_column=column)
+        if condition:
+            meta["handle_httpstatus_list"] = [304]  # "not modified" reaches parse_list, not the errback
         return scrapy.Request(
-            url, callback=self.parse_list, errback=self.on_error, dont_filter=page_no == 1,
-            cb_kwargs={"cms": cms, "page_no": page_no, "column": column},
-            meta=self.meta_for(source, "list", newscrawl_column=column),
+            url, callback=self.parse_list, errback=self.on_error, dont_filter=page_no == 1, headers=condition,
+            cb_kwargs={"cms": cms, "page_no": page_no, "column": column}, meta=meta,
         )
 
     def article_request(self, url: str, cms: str = "auto", source: Source | None = None, column: str = "",
@@ -247,6 +259,8 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
     def parse_list(self, response, cms: str, page_no: int, column: str = ""):
         source = self.source_of(response)
         column = column or response.url
+        if self.list_not_modified(response, source.name):
+            return  # as it was when last read: nothing new on it, and the column is as complete as it was
         self.count("lists/read", source=source.name)
         try:
             page = extract_list(response.text, response.url, self.cms_for(source, response.url, cms),
@@ -268,6 +282,8 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
             self.count("lists/empty", source=source.name)
             self.logger.warning("list page %s (page %d, %s) has no article links: has the site's layout changed?",
                                 response.url, page_no, page.cms)
+        if links:
+            self.remember_list_page(response, links)
         new = 0
         for link in links:
             if self.is_known(link):
@@ -288,7 +304,7 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
             self.count("lists/page_repeat", source=source.name)
             self.logger.warning("list page %s repeats a page already read in this run: stopping %s", response.url, column)
             return
-        if (links and new == 0 and self.stop_at_known_page and not self.full
+        if (links and new == 0 and self.stop_at_known_page and not self.full and not self.backfill
                 and self.store.column_complete(column)):
             self.logger.info("every article on %s is archived already: not reading older pages", response.url)
             return
@@ -312,9 +328,10 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
                         self.logger.info("%s has failed articles pending: not marked complete", column)
                         continue
                     self.store.mark_column_complete(column)
+                self.save_list_validators()
         except Exception as exc:
             self.count("errors/state_failed")
-            self.logger.error("could not record completed columns in the state: %s", one_line(str(exc)))
+            self.logger.error("could not record completed columns and list validators in the state: %s", one_line(str(exc)))
         finally:
             self.store.close()
 
