@@ -36,6 +36,9 @@ class ArticleItem:
     attachments: list[dict] = field(default_factory=list)
     original_title: str | None = None
     column: str = ""  # the list page it was found on (for retries); not exported
+    recheck: bool = False  # a re-check of an archived article (a changed text is a revision); not exported
+    etag: str = ""  # the page's validators, kept for conditional re-checks; not exported
+    last_modified: str = ""
     # derived by the pipelines
     urlname: str = ""
     body: str = ""

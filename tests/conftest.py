@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import email.utils
 import hashlib
 import os
 import shutil
@@ -88,8 +89,10 @@ class Mirror:
                 headers = dict(route["headers"])
                 if route.get("validators") and status == 200:
                     headers.update(mirror.validators(body))
-                    if (self.headers.get("If-None-Match") == headers["ETag"]
-                            or self.headers.get("If-Modified-Since") == headers["Last-Modified"]):
+                    # as RFC 9110 says: If-None-Match, when sent, decides alone
+                    asked = self.headers.get("If-None-Match")
+                    if (asked == headers["ETag"] if asked is not None
+                            else self.headers.get("If-Modified-Since") == headers["Last-Modified"]):
                         status, body = 304, b""
                 mirror.calls[-1]["status"] = status
                 self.send_response(status)
@@ -161,8 +164,8 @@ class Mirror:
     def validators(body: bytes) -> dict[str, str]:
         """The ETag and Last-Modified a validators=True route sends: they change with its body."""
         digest = hashlib.md5(body).hexdigest()
-        day = 1 + int(digest[:4], 16) % 28
-        return {"ETag": f'"{digest[:16]}"', "Last-Modified": f"Wed, {day:02d} Jan 2025 08:00:00 GMT"}
+        modified = email.utils.formatdate(1_735_689_600 + int(digest[:7], 16), usegmt=True)  # a time after 2025
+        return {"ETag": f'"{digest[:16]}"', "Last-Modified": modified}
 
     def add_fixture(self, url: str, name: str, **kwargs):
         self.add(url, (FIXTURES / name).read_bytes(), **kwargs)

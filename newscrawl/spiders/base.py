@@ -25,9 +25,13 @@ from newscrawl.extract.detect import is_login_page
 from newscrawl.extract.lists import extract_list
 from newscrawl.items import ArticleItem
 from newscrawl.middlewares import BlockedRequest, OffsiteRequest
-from newscrawl.outcomes import article_failed, count, one_line, remember_failure
+from newscrawl.conditional import validators_of
+from newscrawl.outcomes import article_failed, count, one_line, recheck_failed, remember_failure
 from newscrawl.state import StateError, store_for
+from newscrawl.recheck import parse_schedule
 from newscrawl.spiders.conditional import ConditionalLists
+from newscrawl.spiders.feeds import ColumnFeeds
+from newscrawl.spiders.recheck import RECHECK_KEY, Rechecks
 from newscrawl.spiders.wechat import WeChatPosts
 from newscrawl.urls import canonical_url, host_of, is_wechat_url, urlname
 
@@ -71,7 +75,7 @@ def http_urls(name: str, value) -> list[str]:
     return urls
 
 
-class NewsSpider(ConditionalLists, WeChatPosts, scrapy.Spider):
+class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WeChatPosts, scrapy.Spider):
     """Base of every newscrawl spider: -a lists=URL,URL  -a max_pages=N  -a full=1  -a recheck=1  -a backfill=1."""
 
     source_name: str | None = None  # set on the spiders built from sources.yaml
@@ -141,6 +145,13 @@ class NewsSpider(ConditionalLists, WeChatPosts, scrapy.Spider):
         spider.full = spider.full or settings.getbool("NEWSCRAWL_FULL")
         spider.conditional = settings.getbool("NEWSCRAWL_CONDITIONAL")
         try:
+            spider.recheck_stages = parse_schedule(settings.get("NEWSCRAWL_RECHECK"))
+        except ValueError as exc:
+            raise SystemExit(f"newscrawl: NEWSCRAWL_RECHECK: {exc}") from None
+        spider.recheck_per_run = settings.getint("NEWSCRAWL_RECHECK_PER_RUN")
+        spider.feeds = settings.getbool("NEWSCRAWL_FEEDS")
+        spider.feed_rows = settings.getint("NEWSCRAWL_FEED_ROWS")
+        try:
             # not spider.state: Scrapy keeps JOBDIR's persisted dict there
             spider.store = store_for(crawler)
         except StateError as exc:
@@ -202,6 +213,8 @@ class NewsSpider(ConditionalLists, WeChatPosts, scrapy.Spider):
     async def start(self):
         pages = self.list_pages()
         for request in self.retry_requests(self.run_sources()):
+            yield request
+        for request in self.recheck_requests(self.run_sources()):
             yield request
         if not pages:
             self.logger.error("nothing to crawl: no list pages configured and no -a lists=URL given")
@@ -284,15 +297,8 @@ class NewsSpider(ConditionalLists, WeChatPosts, scrapy.Spider):
                                 response.url, page_no, page.cms)
         if links:
             self.remember_list_page(response, links)
-        new = 0
-        for link in links:
-            if self.is_known(link):
-                self.count("articles/already_archived", source=source.name)
-                continue
-            new += 1
-            if self.new_article_link(link):
-                self.count("articles/new", source=source.name)
-                yield self.article_request(link, page.cms, source=source, column=column)
+        requests, new = self.article_requests(links, page.cms, source, column)
+        yield from requests
         if not page.next_url:
             self.completed_columns.add(column)
             return
@@ -304,11 +310,34 @@ class NewsSpider(ConditionalLists, WeChatPosts, scrapy.Spider):
             self.count("lists/page_repeat", source=source.name)
             self.logger.warning("list page %s repeats a page already read in this run: stopping %s", response.url, column)
             return
-        if (links and new == 0 and self.stop_at_known_page and not self.full and not self.backfill
-                and self.store.column_complete(column)):
+        if self.stops_at_known(links, new, column):
             self.logger.info("every article on %s is archived already: not reading older pages", response.url)
             return
+        if page_no == 1:
+            # many pages' rows in one request, where the column's CMS feed answers
+            feed_request = self.column_feed_request(response, page, links, column, source, cms)
+            if feed_request is not None:
+                yield feed_request
+                return
         yield self.list_request(page.next_url, cms, page_no + 1, column, source=source)
+
+    def article_requests(self, links: list[str], cms: str, source: Source, column: str) -> tuple[list, int]:
+        """Requests for a list's links not archived yet, and how many of its links were new."""
+        requests, new = [], 0
+        for link in links:
+            if self.is_known(link):
+                self.count("articles/already_archived", source=source.name)
+                continue
+            new += 1
+            if self.new_article_link(link):
+                self.count("articles/new", source=source.name)
+                requests.append(self.article_request(link, cms, source=source, column=column))
+        return requests, new
+
+    def stops_at_known(self, links: list[str], new: int, column: str) -> bool:
+        """A page of articles all archived ends the run's reading of a column read to its end before."""
+        return bool(links and new == 0 and self.stop_at_known_page and not self.full and not self.backfill
+                    and self.store.column_complete(column))
 
     def repeats_a_page(self, column: str, url: str, links: list[str], next_url: str) -> bool:
         """Endless pagination: the same rows again, or a next page already read in this run."""
@@ -345,15 +374,16 @@ class NewsSpider(ConditionalLists, WeChatPosts, scrapy.Spider):
         url = self.published_url(response)
         source = self.source_of(response)
         column = response.meta.get("newscrawl_column", "")
+        recheck = bool(response.meta.get(RECHECK_KEY))
         if not isinstance(response, TextResponse):
             self.fail(url, source, "not_html", f"the article URL answered {response.headers.get('Content-Type', b'?')!r}",
-                      column, cms)
+                      column, cms, recheck)
             return
         try:
             extracted = extract_article(response.text, url, self.cms_for(source, url, cms),
                                         self.selectors_for(source, url), base_url=response.url)
         except Exception as exc:  # RecursionError on absurd nesting, a parser bug: counted, never a traceback
-            self.fail(url, source, "extract_failed", f"{type(exc).__name__}: {exc}", column, cms)
+            self.fail(url, source, "extract_failed", f"{type(exc).__name__}: {exc}", column, cms, recheck)
             return
         if not extracted.paragraphs and (is_login_page(response.text) or LOGIN_URL_RE.search(urlsplit(response.url).path)):
             self.count("dropped/login_page", source=source.name)
@@ -363,7 +393,10 @@ class NewsSpider(ConditionalLists, WeChatPosts, scrapy.Spider):
             self.logger.debug("%s: %s", url, note)
         self.count(f"articles/extracted/{extracted.cms}", source=source.name)
         item = build_item(extracted, url, source, column)
-        if item.views is None and extracted.views_url and self.fetch_views:
+        item.recheck = recheck
+        item.etag, item.last_modified = validators_of(response)
+        # a view count is not part of the archive file: a re-check does not ask for it
+        if item.views is None and extracted.views_url and self.fetch_views and not recheck:
             yield scrapy.Request(
                 extracted.views_url, callback=self.parse_views, errback=self.views_failed,
                 cb_kwargs={"item": item}, dont_filter=True,
@@ -390,7 +423,11 @@ class NewsSpider(ConditionalLists, WeChatPosts, scrapy.Spider):
         self.count("views/failed", source=item.source)
         yield item
 
-    def fail(self, url: str, source: Source, kind: str, reason: str, column: str = "", cms: str = "auto") -> None:
+    def fail(self, url: str, source: Source, kind: str, reason: str, column: str = "", cms: str = "auto",
+             recheck: bool = False) -> None:
+        if recheck:  # the archived file stays as it is; the article is looked at again next turn
+            recheck_failed(self.crawler.stats, url, source.name, kind, reason)
+            return
         article_failed(self.crawler, url=url, source=source.name, kind=kind, reason=reason, column=column, cms=cms)
 
     # ---- errors ---------------------------------------------------------------------------
