@@ -41,7 +41,7 @@ def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finish
     dropped, errors, failed = group("dropped"), group("errors"), group("failed")
     summary = {
         "lists_read": get("lists/read"), "lists_failed": get("lists/failed"),
-        "lists_not_modified": get("lists/not_modified"),
+        "lists_not_modified": get("lists/not_modified"), "feed_pages": get("feeds/pages"),
         "articles_found": get("articles/found"), "articles_new": get("articles/new"),
         "articles_retried": get("articles/retried"),
         "articles_written": get("articles/written"), "articles_unchanged": get("articles/unchanged"),
@@ -100,7 +100,9 @@ def format_summary(name: str, s: dict) -> str:
 
     lines = [
         f"crawl summary for {name}: {s['status'].upper()}" + (f" — {'; '.join(s['problems'])}" if s["problems"] else ""),
-        f"  list pages read {s['lists_read']}, not modified {s.get('lists_not_modified', 0)}, failed {s['lists_failed']}"
+        f"  list pages read {s['lists_read']}"
+        + (f" ({s['feed_pages']} through the CMS's list feed)" if s.get("feed_pages") else "")
+        + f", not modified {s.get('lists_not_modified', 0)}, failed {s['lists_failed']}"
         + (f"; page cap reached {s['page_cap']}" if s.get("page_cap") else "")
         + (f"; repeating pages {s['page_repeat']}" if s.get("page_repeat") else "")
         + (f"; link cap reached {s['link_cap']}" if s.get("link_cap") else ""),

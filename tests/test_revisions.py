@@ -217,3 +217,55 @@ def test_the_health_page_shows_revisions_and_withdrawals():
     assert [r[2:] for r in rows] == [["revised (2 revisions)", "http://a.edu.cn/1.htm"],
                                      ["withdrawn (HTTP 404)", "http://a.edu.cn/<2>.htm"]]
     assert "changes" not in render_report(["edit"], runs, now=now)
+
+
+# ---- the spider's decisions on a re-check, in-process ---------------------------------------------
+def recheck_spider(tmp_path):
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.spiders.article import ArticleSpider
+
+    settings = {k: getattr(project_settings, k) for k in dir(project_settings) if k.isupper()}
+    settings.update(NEWSCRAWL_OUTPUT_DIR=str(tmp_path), NEWSCRAWL_STATE_TIMEOUT=5)
+    crawler = get_crawler(ArticleSpider, settings)
+    spider = ArticleSpider.from_crawler(crawler, url="http://a.edu.cn/1.htm")
+    crawler.spider = spider
+    spider.store.record(urlname=urlname("http://a.edu.cn/1.htm"), url="http://a.edu.cn/1.htm", source="a.edu.cn",
+                        path="a.edu.cn/x.md", fingerprint="f", published="2025-01-01T00:00:00+08:00")
+    return crawler, spider
+
+
+def recheck_response(status, url="http://a.edu.cn/1.htm", body=b"", redirected_from=None):
+    from scrapy.http import HtmlResponse, Request
+
+    meta = {"newscrawl_recheck": urlname("http://a.edu.cn/1.htm"), "newscrawl_source": "a.edu.cn",
+            "newscrawl_kind": "article"}
+    if redirected_from:
+        meta["redirect_urls"] = [redirected_from]
+    return HtmlResponse(url, status=status, body=body, request=Request(url, meta=meta), encoding="utf-8")
+
+
+def test_a_recheck_answered_304_or_gone_touches_no_file(tmp_path):
+    crawler, spider = recheck_spider(tmp_path)
+    name = urlname("http://a.edu.cn/1.htm")
+    assert list(spider.parse_recheck(recheck_response(304))) == []
+    assert spider.store.article(name)["checked_at"] > 0
+    assert list(spider.parse_recheck(recheck_response(410))) == []
+    assert spider.store.article(name)["withdrawn_reason"] == "HTTP 410"
+    stats = crawler.stats.get_stats()
+    assert stats["newscrawl/rechecks/not_modified"] == 1 and stats["newscrawl/articles/withdrawn"] == 1
+    assert "newscrawl/articles/failed" not in stats
+
+
+def test_a_recheck_redirected_elsewhere_is_not_archived_in_its_place(tmp_path):
+    crawler, spider = recheck_spider(tmp_path)
+    home = recheck_response(200, url="http://a.edu.cn/index.htm", redirected_from="http://a.edu.cn/1.htm",
+                            body="<html><body><h1>学校首页</h1><p>欢迎访问</p></body></html>".encode())
+    assert list(spider.parse_recheck(home)) == []
+    stats = crawler.stats.get_stats()
+    assert stats["newscrawl/rechecks/failed"] == 1 and "newscrawl/articles/failed" not in stats
+    assert spider.store.failures() == []  # nothing queued: the archived article is not lost
+    https = recheck_response(200, url="https://a.edu.cn/1.htm", redirected_from="http://a.edu.cn/1.htm",
+                             body="<html><body><h1>标题</h1><p>正文</p></body></html>".encode())
+    items = list(spider.parse_recheck(https))
+    assert len(items) == 1 and items[0].recheck and items[0].url == "http://a.edu.cn/1.htm"
