@@ -70,7 +70,11 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
             self.looked_up.add(host)
             self.source_of.setdefault(host, request.meta.get("newscrawl_source"))
             store = self.store()
-            row = store.robots(host) if store is not None else None
+            try:
+                row = store.robots(host) if store is not None else None
+            except Exception as exc:  # a failing state costs this run its robots.txt economy, nothing else
+                logger.warning("robots.txt cache of %s not read: %s", host, one_line(str(exc)))
+                row = None
             if row is not None and time.time() - row["fetched_at"] < self.ttl:
                 parser = build_from_crawler(self.parser_class, self.crawler, row["body"])
                 self.cached_parsers[host] = parser
@@ -114,7 +118,10 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
         if response.status == NOT_MODIFIED and host in self.stale:
             self.count("robots/not_modified", host)
             if store is not None:
-                store.touch_robots(host)
+                try:
+                    store.touch_robots(host)
+                except Exception as exc:
+                    logger.warning("robots.txt cache of %s not renewed: %s", host, one_line(str(exc)))
             return response.replace(status=200, body=self.stale.pop(host)["body"])
         if self.maxsize > 0 and (len(response.body) > self.maxsize or "download_stopped" in response.flags):
             self.count("robots/truncated", host)

@@ -77,6 +77,7 @@ def test_a_list_page_whose_article_went_nowhere_is_read_in_full_next_time(mirror
     assert crawl(mirror, out, "cond", settings=settings).returncode == 0
     mirror.calls.clear()
     again = crawl(mirror, out, "cond", settings=settings)
+    assert again.returncode == 0, again.stderr[-2000:]
     [call] = list_calls(mirror)
     assert "If-None-Match" not in call["headers"] and call["status"] == 200
     assert urls[2] in [c["url"] for c in mirror.calls]

@@ -8,9 +8,8 @@ import os
 import re
 import sqlite3
 import tempfile
-from pathlib import Path
-
 from datetime import datetime
+from pathlib import Path
 
 from newscrawl.archive import render_markdown, with_lastmod, without_lastmod
 from newscrawl.dates import CHINA_TZ, archive_date

@@ -18,6 +18,7 @@ from twisted.internet.error import (
 )
 
 from newscrawl import __version__
+from newscrawl.conditional import validators_of
 from newscrawl.config import Source, adhoc_source, load_sources, source_for_host
 from newscrawl.dates import CHINA_TZ
 from newscrawl.extract.article import extract_article
@@ -25,10 +26,9 @@ from newscrawl.extract.detect import is_login_page
 from newscrawl.extract.lists import extract_list
 from newscrawl.items import ArticleItem
 from newscrawl.middlewares import BlockedRequest, OffsiteRequest
-from newscrawl.conditional import validators_of
 from newscrawl.outcomes import article_failed, count, one_line, recheck_failed, remember_failure
-from newscrawl.state import StateError, store_for
 from newscrawl.recheck import parse_schedule
+from newscrawl.state import StateError, store_for
 from newscrawl.spiders.conditional import ConditionalLists
 from newscrawl.spiders.feeds import ColumnFeeds
 from newscrawl.spiders.recheck import RECHECK_KEY, Rechecks
