@@ -46,7 +46,7 @@ def test_an_unchanged_list_page_is_answered_304_and_nothing_is_parsed(mirror, tm
 
     mirror.calls.clear()
     again = crawl(mirror, out, "cond", settings=settings)
-    assert "empty_body" in again.stderr or "no_title" in again.stderr  # looked at again, dropped again
+    assert again.returncode == 0, again.stderr[-2000:]
     [call] = list_calls(mirror)
     assert call["headers"]["If-None-Match"] and call["headers"]["If-Modified-Since"] and call["status"] == 304
     assert [c["url"] for c in mirror.calls if "/page.htm" in c["url"]] == []
