@@ -82,7 +82,15 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
                 return parser
             if row is not None:
                 self.stale[host] = row
-        return await super().robot_parser(request)
+        parser = await super().robot_parser(request)
+        if parser is None and host in self.stale:
+            # unreachable now: the rules last read stand in (RFC 9309 allows a cached copy), not "allow all"
+            parser = self.cached_parsers.get(host)
+            if parser is None:
+                parser = self.cached_parsers[host] = build_from_crawler(
+                    self.parser_class, self.crawler, self.stale[host]["body"])
+                self.count("robots/stale_used", host)
+        return parser
 
     # ---- the robots.txt request Scrapy makes: conditional, bounded, recorded -----------------
     @staticmethod
@@ -123,6 +131,10 @@ class CachedRobotsTxtMiddleware(RobotsTxtMiddleware):
                 except Exception as exc:
                     logger.warning("robots.txt cache of %s not renewed: %s", host, one_line(str(exc)))
             return response.replace(status=200, body=self.stale.pop(host)["body"])
+        if (response.status >= 500 or response.status == 429) and host in self.stale:
+            self.count("robots/stale_used", host)
+            logger.info("robots.txt of %s answered HTTP %d: the copy read before stands in", host, response.status)
+            return response.replace(status=200, body=self.stale[host]["body"])
         if self.maxsize > 0 and (len(response.body) > self.maxsize or "download_stopped" in response.flags):
             self.count("robots/truncated", host)
             logger.warning("robots.txt of %s is larger than %d bytes: only its first %d bytes are read "

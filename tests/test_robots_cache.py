@@ -79,3 +79,19 @@ def test_a_huge_robots_txt_is_read_only_up_to_the_cap(mirror, tmp_path):
     cached = store.robots(HOST)["body"]
     store.close()
     assert len(cached) <= 64 * 1024 and cached.endswith(b"\n") and cached.startswith(b"User-agent: *\n")
+
+
+def test_a_cached_robots_txt_stands_in_while_the_server_fails(mirror, tmp_path):
+    urls, sources = site(mirror, tmp_path)
+    refused = urls[1]
+    mirror.add(ROBOTS, f"User-agent: *\nDisallow: {refused.split(HOST, 1)[1]}\n", content_type="text/plain")
+    out = tmp_path / "out"
+    settings = {"NEWSCRAWL_SOURCES_FILE": sources}
+    assert crawl(mirror, out, "rb", settings=settings).returncode == 0
+    mirror.add(ROBOTS, "Service Unavailable", status=503, content_type="text/plain")  # past the TTL, failing
+    mirror.log.clear()
+    result = crawl(mirror, out, "rb", "-a", "full=1", settings={**settings, "NEWSCRAWL_ROBOTS_TTL": 0.001})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert ROBOTS in mirror.log and refused not in mirror.log
+    assert "the copy read before stands in" in result.stderr
+
