@@ -361,7 +361,7 @@ def profile_shares(profile: Path) -> dict:
         "extract lists": ("newscrawl/extract/lists.py", "extract_list"),
         "pipelines (all)": ("scrapy/core/scraper.py", "start_itemproc_async"),
         "write files": ("newscrawl/pipelines/write.py", "write_atomically"),
-        "state store": ("newscrawl/state.py", "record"),
+        "state store": ("newscrawl/state/store.py", "record"),
     }
     for label, (path, func) in wanted.items():
         cumulative = sum(v[3] for k, v in stats.stats.items() if k[0].endswith(path) and k[2] == func)
