@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from newscrawl.archive import SOURCE_LINK_RE, body_paragraphs, content_fingerprint, parse_front_matter
+from newscrawl.archive import SOURCE_LINK_RE, archive_body, content_fingerprint, parse_front_matter
 
 logger = logging.getLogger("newscrawl.state")
 
@@ -27,7 +27,7 @@ def rebuild_from_archive(store, output_dir: Path) -> int:
         published = front.get("date")
         title = str(front.get("title") or "").split("->", 1)[-1].rsplit(" | ", 1)[0]
         store.record(urlname=str(front["urlname"]), url=link["url"], source=path.parent.name,
-                     path=str(path.relative_to(output_dir)), fingerprint=content_fingerprint(body_paragraphs(text), title),
+                     path=str(path.relative_to(output_dir)), fingerprint=content_fingerprint(archive_body(text), title),
                      published=str(published) if published else None)
         recorded += 1
     return recorded

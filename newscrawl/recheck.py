@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import re
 
-from parsel import Selector
+from lxml import html as lxml_html
+
+from newscrawl.extract.errorpage import NOTICE_RULES, error_page, moved_home
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 STAGE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw]?)$")
 GONE_STATUSES = {404: "HTTP 404", 410: "HTTP 410"}
-# What CMSs serve, with HTTP 200, in place of an article taken down (WebPlus: 该信息已删除). Not the
-# maintenance or error pages of a site that is down for a while: those are failures, tried again.
-WITHDRAWN_MARKERS = ("该信息已删除", "信息已被删除", "该文章已删除", "文章已被删除", "该内容已被删除", "内容已删除",
-                     "该信息不存在", "信息不存在或已删除", "文章不存在", "页面不存在")
-# a notice page is short; an article that merely mentions such words is not one
-NOTICE_MAX_CHARS = 1500
+# What an error page served with HTTP 200 says (extract/errorpage.py) that means the article is gone
+# (WebPlus: 该信息已删除). Maintenance and other notices are failures: tried again at the next turn.
+WITHDRAWN_KINDS = frozenset({"not_found", "deleted", "moved_home"})
 
 
 def parse_schedule(text: str) -> list[float]:
@@ -31,19 +30,22 @@ def parse_schedule(text: str) -> list[float]:
     return sorted(set(stages))
 
 
-def withdrawn_notice(status: int, html: str) -> str | None:
-    """Why an archived article's URL no longer holds it (404/410, or a 'deleted' notice page), else None.
-
-    Kept small on purpose: a classifier of error pages can take its place.
-    """
+def withdrawn_notice(status: int, html: str, url: str = "", requested_url: str = "") -> str | None:
+    """Why an archived article's URL no longer holds it (404/410, a 'deleted' or 'not found' page, a
+    redirect to the home page), else None. The error-page classifier decides what a 200 page says."""
     if status in GONE_STATUSES:
         return GONE_STATUSES[status]
-    if not html or not any(marker in html for marker in WITHDRAWN_MARKERS):
+    notice = moved_home(url, requested_url) if url and requested_url else None
+    if notice is None and status == 200:
+        notice = error_page(html)
+    if notice is None:
         return None
-    page = Selector(text=html)
-    title = " ".join(page.xpath("//title//text()").getall())
-    text = " ".join(" ".join(page.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()).split())
-    for marker in WITHDRAWN_MARKERS:
-        if marker in title or (marker in text and len(text) <= NOTICE_MAX_CHARS):
-            return f"notice page: {marker}"
+    if notice.kind in WITHDRAWN_KINDS:
+        return f"{notice.kind}: {notice.message}"
+    # a short notice page (titled 提示信息, say) may say further down that the article is gone
+    text = " ".join(lxml_html.document_fromstring(html).text_content().split())
+    for kind, rule in NOTICE_RULES:
+        found = rule.search(text) if kind in WITHDRAWN_KINDS else None
+        if found:
+            return f"{kind}: {found.group(0)}"
     return None

@@ -36,7 +36,8 @@ class Mirror:
     (Scrapy does not verify certificates), so fixtures keep their real https addresses.
 
     A route can inject faults: delay (seconds), fail_first (answer 500 that many times first),
-    truncate (promise the whole body, send half, close), reset (close without answering).
+    truncate (promise the whole body, send half, close), reset (close without answering),
+    stall (send the status and headers, then nothing until the mirror closes).
     A route added with validators=True answers with an ETag and a Last-Modified (from its body) and
     answers 304 to a request that names them; handler=fn(call) answers from the request itself.
     """
@@ -46,6 +47,7 @@ class Mirror:
         self.log: list[str] = []
         self.calls: list[dict] = []  # method, url, headers and body of every request, in order
         self.failures: dict[str, int] = {}
+        self.closing = threading.Event()  # lets stalled answers go when the test is done
         mirror = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -67,11 +69,13 @@ class Mirror:
                 sent = self.rfile.read(length) if length else b""
                 url = f"https://{self.tls_host}{self.path}" if self.tls_host else self.path
                 mirror.log.append(url)
-                mirror.calls.append({"method": self.command, "url": url, "headers": dict(self.headers), "body": sent})
+                # this request's own record: other threads append theirs meanwhile
+                call = {"method": self.command, "url": url, "headers": dict(self.headers), "body": sent}
+                mirror.calls.append(call)
                 route = mirror.routes.get(url) or {"status": 404, "headers": {"Content-Type": "text/plain"},
                                                          "body": b"not here"}
                 if route.get("handler"):
-                    status, headers, body = route["handler"](mirror.calls[-1])
+                    status, headers, body = route["handler"](call)
                     route = {"status": status, "headers": headers, "body": body}
                 if route.get("delay"):
                     time.sleep(route["delay"])
@@ -94,11 +98,17 @@ class Mirror:
                     if (asked == headers["ETag"] if asked is not None
                             else self.headers.get("If-Modified-Since") == headers["Last-Modified"]):
                         status, body = 304, b""
-                mirror.calls[-1]["status"] = status
+                call["status"] = status
                 self.send_response(status)
                 for key, value in headers.items():
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(body)))
+                if route.get("stall"):
+                    self.end_headers()
+                    self.wfile.flush()
+                    mirror.closing.wait(120)
+                    self.close_connection = True
+                    return
                 if route.get("truncate"):
                     self.send_header("Connection", "close")
                     self.end_headers()
@@ -174,6 +184,7 @@ class Mirror:
         return [u for u in self.log if needle in u and not u.endswith("/robots.txt")]
 
     def close(self):
+        self.closing.set()
         self.server.shutdown()
         self.server.server_close()
 

@@ -101,7 +101,7 @@ def test_recheck_rewrites_exactly_the_edited_articles_and_records_withdrawn_ones
             old_hash = hashlib.md5(before[f"{urlname(url)}.md"]).hexdigest()
             assert (row["revisions"], row["previous_hash"]) == (1, old_hash) and row["revised_at"] > 0
         assert store.article(urlname(urls[2]))["withdrawn_reason"] == "HTTP 404"
-        assert store.article(urlname(urls[3]))["withdrawn_reason"] == "notice page: 该信息已删除"
+        assert store.article(urlname(urls[3]))["withdrawn_reason"].startswith("deleted: ")
         assert store.count("edit") == 6
     finally:
         store.close()
@@ -172,12 +172,17 @@ def test_schedule_parsing():
 def test_withdrawn_notices_are_short_pages_not_articles_mentioning_them():
     assert withdrawn_notice(404, "") == "HTTP 404" and withdrawn_notice(410, "x") == "HTTP 410"
     notice = "<html><head><title>提示</title></head><body><div>该信息已删除</div><a href='/'>返回首页</a></body></html>"
-    assert withdrawn_notice(200, notice) == "notice page: 该信息已删除"
+    assert withdrawn_notice(200, notice).startswith("deleted: ")
+    assert withdrawn_notice(200, "<html><head><title>页面不存在</title></head><body></body></html>").startswith("not_found")
     article = ("<html><head><title>关于网站管理的说明</title></head><body><p>"
                + "如页面显示该信息已删除，请联系管理员。" * 100 + "</p></body></html>")
     assert withdrawn_notice(200, article) is None
+    # down for a while is not gone: the re-check fails and is tried again
     assert withdrawn_notice(200, "<html><body><p>系统维护中</p></body></html>") is None
     assert withdrawn_notice(500, "") is None
+    home = "http://a.edu.cn/index.htm"
+    assert withdrawn_notice(200, "<html><body><p>学校首页</p></body></html>", home, "http://a.edu.cn/1.htm").startswith(
+        "moved_home")
 
 
 def test_rewrite_archived_is_the_one_way_to_replace_an_archive_file(tmp_path):
@@ -259,12 +264,16 @@ def test_a_recheck_answered_304_or_gone_touches_no_file(tmp_path):
 
 def test_a_recheck_redirected_elsewhere_is_not_archived_in_its_place(tmp_path):
     crawler, spider = recheck_spider(tmp_path)
-    home = recheck_response(200, url="http://a.edu.cn/index.htm", redirected_from="http://a.edu.cn/1.htm",
-                            body="<html><body><h1>学校首页</h1><p>欢迎访问</p></body></html>".encode())
-    assert list(spider.parse_recheck(home)) == []
+    column = recheck_response(200, url="http://a.edu.cn/xw/list.htm", redirected_from="http://a.edu.cn/1.htm",
+                              body=("<html><body><h1>新闻</h1><p>" + "栏目里的文章列表。" * 30 + "</p></body></html>").encode())
+    assert list(spider.parse_recheck(column)) == []
     stats = crawler.stats.get_stats()
     assert stats["newscrawl/rechecks/failed"] == 1 and "newscrawl/articles/failed" not in stats
     assert spider.store.failures() == []  # nothing queued: the archived article is not lost
+    home = recheck_response(200, url="http://a.edu.cn/index.htm", redirected_from="http://a.edu.cn/1.htm",
+                            body="<html><body><h1>学校首页</h1><p>欢迎访问</p></body></html>".encode())
+    assert list(spider.parse_recheck(home)) == []  # the CMS's way to say the article is gone
+    assert spider.store.article(urlname("http://a.edu.cn/1.htm"))["withdrawn_reason"].startswith("moved_home")
     https = recheck_response(200, url="https://a.edu.cn/1.htm", redirected_from="http://a.edu.cn/1.htm",
                              body="<html><body><h1>标题</h1><p>正文</p></body></html>".encode())
     items = list(spider.parse_recheck(https))

@@ -62,7 +62,8 @@ class Rechecks:
             self.count("rechecks/not_modified", source=source.name)
             self.store.mark_checked(name)
             return
-        reason = withdrawn_notice(response.status, getattr(response, "text", "") if response.status == 200 else "")
+        requested = (response.meta.get("redirect_urls") or [response.url])[0]
+        reason = withdrawn_notice(response.status, getattr(response, "text", ""), response.url, requested)
         if reason:
             self.count("articles/withdrawn", source=source.name)
             self.store.mark_withdrawn(name, reason)
