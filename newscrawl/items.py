@@ -40,6 +40,9 @@ class ArticleItem:
     # never in the archive's Markdown
     confidence: float | None = None
     doubts: list[str] = field(default_factory=list)
+    recheck: bool = False  # a re-check of an archived article (a changed text is a revision); not exported
+    etag: str = ""  # the page's validators, kept for conditional re-checks; not exported
+    last_modified: str = ""
     # derived by the pipelines
     urlname: str = ""
     body: str = ""

@@ -60,6 +60,10 @@ def source_health(name: str, runs: list[dict], now: float) -> dict:
         "written_30": sum(r["articles_written"] for r in runs if r["started_at"] >= now - 30 * 86400),
         "failing_since": failing_since, "problems": last["problems"] if last else [], "notes": notes,
         "doubtful": doubtful, "extracted": extracted,
+        # edits the re-checks found, and articles the site took down (issue 17)
+        "revised_30": sum(r["counts"].get("articles_revised", 0) for r in runs if r["started_at"] >= now - 30 * 86400),
+        "withdrawn_30": sum(r["counts"].get("articles_withdrawn", 0) for r in runs
+                            if r["started_at"] >= now - 30 * 86400),
         "articles_per_day": articles, "failed_runs_per_day": failed, "first_day": first,
     }
 
@@ -95,6 +99,7 @@ thead th{background:#f4f4f4;font-weight:600;font-size:12px} tbody th{font-weight
 td.when,td.n{white-space:nowrap;font-size:12px} td.n{text-align:right;font-variant-numeric:tabular-nums}
 .status{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600;font-size:12px;white-space:nowrap}
 td.problem{color:#555;font-size:12px;min-width:160px;overflow-wrap:anywhere} td.problem .note{color:#777}
+h2{font-size:16px;margin:24px 0 8px} td.url{word-break:break-all;font-size:12px}
 svg.chart{display:block} svg.chart rect.a{fill:#1e88e5} svg.chart rect.f{fill:#e53935} svg.chart line.base{stroke:#bbb;stroke-width:1}
 .legend{font-weight:400;font-size:11px;white-space:nowrap} .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 0;vertical-align:middle} .legend span+span{margin-left:8px}
 """
@@ -124,11 +129,31 @@ COLUMNS = [
     (f'last {CHART_DAYS} days<br><span class="legend"><span style="background:#1e88e5"></span>articles/day'
      '<span style="background:#e53935"></span>failed runs</span>', lambda h: f"<td>{chart_svg(h)}</td>"),
     ("last run's problems", _problems_cell),
+    # edits the re-checks found, and articles the site took down (issue 17)
+    ("revised 30&nbsp;d", lambda h: f'<td class="n">{h["revised_30"]}</td>'),
+    ("withdrawn 30&nbsp;d", lambda h: f'<td class="n">{h["withdrawn_30"]}</td>'),
 ]
 
 
-def render_report(names, runs: list[dict], now: float | None = None) -> str:
-    """The whole page: one row per source (archive folder) named or found in the history, broken and blocked first."""
+def changes_table(changes: list[dict]) -> str:
+    """Articles the sites edited or withdrew lately (from the state), most recent first."""
+    if not changes:
+        return ""
+    e = html.escape
+    rows = []
+    for c in changes:
+        what = (f"withdrawn ({e(c['withdrawn_reason'])})" if c["withdrawn_at"]
+                else f"revised ({c['revisions']} revision{'s' if c['revisions'] != 1 else ''})")
+        rows.append(f'<tr><td class="when">{_when(c["withdrawn_at"] or c["revised_at"])}</td><td>{e(c["source"])}</td>'
+                    f'<td>{what}</td><td class="url">{e(c["url"])}</td></tr>')
+    return ('<h2>Articles revised or withdrawn by their sites (last 30 days)</h2>\n<table id="changes"><thead><tr>'
+            "<th>when</th><th>source</th><th>what</th><th>article</th></tr></thead>\n<tbody>\n"
+            + "\n".join(rows) + "\n</tbody></table>")
+
+
+def render_report(names, runs: list[dict], now: float | None = None, changes: list[dict] | None = None) -> str:
+    """The whole page: one row per source (archive folder) named or found in the history, broken and
+    blocked first; then the articles their sites revised or withdrew lately (`changes`, from the state)."""
     now = time.time() if now is None else now
     by_source: dict[str, list[dict]] = {name: [] for name in names}
     for run in runs:
@@ -151,5 +176,6 @@ def render_report(names, runs: list[dict], now: float | None = None) -> str:
 <table id="sources"><thead><tr><th>source</th>{headers}</tr></thead>
 <tbody>
 {chr(10).join(body)}
-</tbody></table></body></html>
+</tbody></table>
+{changes_table(changes or [])}</body></html>
 """

@@ -204,7 +204,8 @@ def test_given_up_articles_are_not_counted_as_already_archived(tmp_path):
     assert summary["status"] == "ok"
     from newscrawl.summary import format_summary
 
-    assert "already archived 2, failed 0, given up 0, given up earlier 3" in format_summary("cumt", summary)
+    assert "already archived 2, failed 0, given up 0, revised 0, withdrawn 0, given up earlier 3" in \
+        format_summary("cumt", summary)
 
 
 def test_a_source_whose_every_article_was_given_up_is_broken_not_ok(tmp_path):
