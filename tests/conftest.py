@@ -138,7 +138,8 @@ class Mirror:
         self.server.daemon_threads = True
         self.server.handle_error = lambda request, address: None  # injected resets are expected
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # polled every 50 ms, not 0.5 s: shutdown() waits for the next poll, in every test's teardown
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     _tls = None
