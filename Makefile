@@ -42,8 +42,10 @@ browser:
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
 	  { apt-get update -q && apt-get install -y -q chromium; }
 
+# two workers: the suite is isolated (loopback ports 0, a tmp folder per test, env only for the
+# commands it runs), and a test often waits on a crawl, so the other worker uses the time (~180 s -> ~135 s)
 test: $(STAMP) browser
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 # per-field extraction accuracy on tests/eval (and ../shared/realpages), beside trafilatura and GNE;
 # then the public magic-html benchmark's Chinese pages (../shared/benchmarks/magic-html-zh, skipped when absent)

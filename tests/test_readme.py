@@ -336,7 +336,7 @@ def test_quickstart_make_test_runs_this_suite_with_the_test_extra(tmp_path):
     dry = subprocess.run(["make", "--no-print-directory", "-n", "test", f"VENV={tmp_path / 'venv'}"], cwd=PROJECT,
                          capture_output=True, text=True, timeout=60)
     assert f"{tmp_path / 'venv'}/bin/python -m pip install --quiet -e '.[test]'" in dry.stdout
-    assert dry.stdout.strip().splitlines()[-1] == f"{tmp_path / 'venv'}/bin/python -m pytest"
+    assert dry.stdout.strip().splitlines()[-1] == f"{tmp_path / 'venv'}/bin/python -m pytest -n 2"
 
 
 def test_a_symlinked_folder_under_content_is_ignored_by_hugo_as_the_readme_warns(tmp_path):
