@@ -9,7 +9,11 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from newscrawl.archive import render_markdown
+from scrapy.exceptions import DropItem
+
+from newscrawl.archive import relink, render_markdown
+from newscrawl.items import ArticleItem, FileRetry
+from newscrawl.outcomes import count
 from newscrawl.pipelines.base import CountingPipeline, logger
 from newscrawl.state import StateError, store_for
 
@@ -61,6 +65,18 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def rewrite_if_changed(path: Path, text: str) -> bool:
+    """The one place an archive file is (re)written: only when its text differs; True if it was written.
+
+    A crawl, a full re-crawl, `scrapy reextract` and a file kept on a later run (relinked) all go
+    through here.
+    """
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    write_atomically(path, text)
+    return True
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -95,6 +111,8 @@ def describe_os_error(exc: OSError) -> str:
 
 
 class ArchiveWriterPipeline(CountingPipeline):
+    handles = (ArticleItem, FileRetry)
+
     def __init__(self, crawler):
         super().__init__(crawler)
         self.output_dir = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
@@ -111,6 +129,8 @@ class ArchiveWriterPipeline(CountingPipeline):
         return "write_failed"
 
     def process(self, item):
+        if isinstance(item, FileRetry):
+            self.relink_articles(item)
         if not self.enabled:
             return item
         if not self.state.claim(item.urlname):
@@ -120,12 +140,11 @@ class ArchiveWriterPipeline(CountingPipeline):
         path = archive_path(self.output_dir, item.source, item.urlname)
         text = render_markdown(item)
         try:
-            if path.exists() and path.read_text(encoding="utf-8") == text:
-                self.count("articles/unchanged", item=item)
-            else:
-                write_atomically(path, text)
+            if rewrite_if_changed(path, text):
                 self.count("articles/written", item=item)
                 logger.debug("wrote %s <%s>", path, item.url)
+            else:
+                self.count("articles/unchanged", item=item)
         except OSError as exc:
             self.fail(item, "write_failed", describe_os_error(exc))
         # recorded only once the file is in place: a crash before this line re-crawls the article
@@ -140,3 +159,17 @@ class ArchiveWriterPipeline(CountingPipeline):
             self.count("articles/unrecorded", item=item)
             self.fail(item, "state_failed", f"{type(exc).__name__}: {exc}")
         return item
+
+    def relink_articles(self, retry: FileRetry):
+        """A file kept on a later run: the archived articles that link it now link its kept copy."""
+        if retry.kept and self.enabled:
+            root = self.output_dir.resolve()
+            for article in retry.articles:
+                path = root / article["path"]
+                try:
+                    if rewrite_if_changed(path, relink(path.read_text(encoding="utf-8"), retry.url, retry.kept["local"])):
+                        count(self.stats, "files/relinked", source=article["source"])
+                except OSError as exc:
+                    logger.warning("could not link the kept file into %s: %s <%s>", path, describe_os_error(exc), retry.url)
+        # done: a retry is no article, never exported
+        raise DropItem(f"file retry <{retry.url}>", log_level="DEBUG")

@@ -12,6 +12,7 @@ from scrapy.exceptions import (
     CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError, IgnoreRequest,
 )
 from scrapy.http import TextResponse
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
     ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError as TwistedTimeoutError,
@@ -23,7 +24,7 @@ from newscrawl.dates import CHINA_TZ
 from newscrawl.extract.article import extract_article
 from newscrawl.extract.detect import is_login_page
 from newscrawl.extract.lists import extract_list
-from newscrawl.items import ArticleItem
+from newscrawl.items import FILES_FIELD, ArticleItem, FileRetry
 from newscrawl.middlewares import BlockedRequest, OffsiteRequest
 from newscrawl.outcomes import article_failed, count, one_line, remember_failure
 from newscrawl.state import StateError, store_for
@@ -113,6 +114,9 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
     @classmethod
     def update_settings(cls, settings):
         super().update_settings(settings)
+        if settings.get("NEWSCRAWL_FILES") != "off" and (settings.getpriority("FEED_EXPORT_FIELDS") or 0) <= SETTINGS_PRIORITIES["project"]:
+            # the kept files are exported too; with files off the export stays exactly as it was
+            settings.set("FEED_EXPORT_FIELDS", [*settings.getlist("FEED_EXPORT_FIELDS"), FILES_FIELD], priority="spider")
         if not settings.get("USER_AGENT"):
             # names the project and how to reach its operator (NEWSCRAWL_CONTACT_URL)
             settings.set("USER_AGENT", f"newscrawl/{__version__} (+{settings.get('NEWSCRAWL_CONTACT_URL')})",
@@ -131,6 +135,7 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         spider.fetch_views = settings.getbool("NEWSCRAWL_VIEWS")
         spider.stop_at_known_page = settings.getbool("NEWSCRAWL_STOP_AT_KNOWN_PAGE")
         spider.full = spider.full or settings.getbool("NEWSCRAWL_FULL")
+        spider.files_mode = settings.get("NEWSCRAWL_FILES")
         try:
             # not spider.state: Scrapy keeps JOBDIR's persisted dict there
             spider.store = store_for(crawler)
@@ -200,13 +205,24 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
             yield self.list_request(url, cms, page_no=1, column=url, source=self.source_for(url))
 
     def retry_requests(self, sources):
-        """Articles that failed in earlier runs, tried again first (a bounded number of times)."""
+        """Articles and files that failed in earlier runs, tried again first (a bounded number of times).
+
+        A file is tried again as a FileRetry item: the files pipeline fetches it, the writer links
+        the kept copy into the archived articles that link it.
+        """
         for source in sources:
             for row in self.store.pending(source.name, self.max_attempts):
                 if not self.new_article_link(row["url"]):
                     continue
                 self.count("articles/retried", source=source.name)
                 yield self.article_request(row["url"], row["cms"], source=source, column=row["column"], priority=1)
+            if self.files_mode == "off":
+                continue
+            for row in self.store.files_pending(source.name, self.max_attempts):
+                articles = self.store.articles_linking(row["url"])
+                if articles:
+                    self.count("files/retried", source=source.name)
+                    yield FileRetry(url=row["url"], kind=row["kind"], source=source.name, articles=articles)
 
     def meta_for(self, source: Source, kind: str, **extra) -> dict:
         return {"newscrawl_kind": kind, "newscrawl_source": source.name,

@@ -1,0 +1,218 @@
+"""Files kept with the articles: a loopback column with attachments and pictures, crawled twice.
+
+Run 1 keeps every good file with its exact bytes, once (two articles share one), leaves the links
+of a 404, a login page and a too-large file as the original; run 2 downloads nothing again, retries
+the failures, and links a file that has come back into the article that links it.
+"""
+
+import hashlib
+import json
+import sqlite3
+
+import pytest
+
+from conftest import Mirror, crawl
+from newscrawl.archive import parse_front_matter
+from newscrawl.urls import urlname
+from sitegen import seed_paragraphs, vsb_article, vsb_list, webplus_article, webplus_list
+
+WP = "xwzx.cumt.edu.cn"
+VSB = "news.cumt.edu.cn"
+WP_LIST = f"http://{WP}/960/list.htm"
+VSB_LIST = f"http://{VSB}/xwzx/tzgg.htm"
+MAXSIZE = 300_000
+
+
+def blob(seed: str, size: int, head: bytes = b"") -> bytes:
+    """Deterministic bytes that no two files share (content-hash naming would merge equal ones)."""
+    out = bytearray(head)
+    n = 0
+    while len(out) < size:
+        out += hashlib.sha256(f"{seed}{n}".encode()).digest()
+        n += 1
+    return bytes(out[:size])
+
+
+PDF = blob("pdf", 40_000, b"%PDF-1.7\n")
+DOCX = blob("docx", 30_000, b"PK\x03\x04")
+XLSX = blob("xlsx", 20_000, b"PK\x03\x04")
+BIG = blob("zip", MAXSIZE + 1000, b"PK\x03\x04")
+JPG = blob("jpg", 10_000, b"\xff\xd8\xff\xe0")
+PNG = blob("png", 12_000, b"\x89PNG\r\n\x1a\n")
+LATE = blob("late", 5_000, b"%PDF-1.4\n")
+VSB_XLSX = blob("vsbxlsx", 15_000, b"PK\x03\x04")
+BOM_TXT = "\ufeff说明文字<html>不是网页</html>\r\n".encode("utf-8")
+
+F = f"http://{WP}/_upload/article/files"
+URLS = {
+    "pdf": f"{F}/aa/01/tongzhi.pdf", "docx": f"{F}/aa/02/biao.docx", "xlsx": f"{F}/aa/03/mingdan.xlsx",
+    "big": f"{F}/aa/04/ziliao.zip", "gone": f"{F}/aa/05/gone.pdf", "late": f"{F}/aa/06/late.pdf",
+    "login": f"{F}/aa/07/neibu.pdf", "txt": f"{F}/aa/08/shuoming.txt",
+    "jpg": f"http://{WP}/_upload/article/images/aa/01/photo.jpg",
+    "png": f"http://{WP}/_upload/article/images/aa/02/chart.png",
+    "vsb": f"http://{VSB}/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1&wbfileid=9",
+}
+ARTICLES = {
+    "a1": f"http://{WP}/2025/0301/c960a1/page.htm",
+    "a2": f"http://{WP}/2025/0302/c960a2/page.htm",
+    "a3": f"http://{WP}/2025/0303/c960a3/page.htm",
+    "v1": f"http://{VSB}/info/1960/501.htm",
+}
+
+
+def serve(mirror: Mirror, late_back: bool = False) -> None:
+    texts = seed_paragraphs()
+    pages = {
+        "a1": (["pdf", "docx", "xlsx"], ["jpg"]),
+        "a2": (["xlsx", "gone", "big", "txt"], ["png"]),
+        "a3": (["late", "login"], []),
+    }
+    rows = []
+    for n, (key, (files, images)) in enumerate(pages.items()):
+        url = ARTICLES[key]
+        names = [(URLS[f], f"附件{i + 1}：{URLS[f].rsplit('/', 1)[1]}") for i, f in enumerate(files)]
+        mirror.add(url, webplus_article(f"带附件的通知{n}", f"2025-03-0{n + 1} 09:00", texts[n * 3:n * 3 + 3],
+                                        [URLS[i] for i in images], aid=n + 1, attachments=names))
+        rows.append((url.split(WP, 1)[1], f"带附件的通知{n}", f"2025-03-0{n + 1}"))
+    mirror.add(WP_LIST, webplus_list(rows, None, 1, 1))
+    mirror.add(ARTICLES["v1"], vsb_article("下载名单的通知", "2025-03-05 10:00", texts[10:12], news_id=501,
+                                           attachments=[(URLS["vsb"], "名单")]))
+    mirror.add(VSB_LIST, vsb_list([("/info/1960/501.htm", "下载名单的通知", "2025-03-05")], [501], None))
+    mirror.add(URLS["pdf"], PDF, content_type="application/pdf")
+    mirror.add(URLS["docx"], DOCX, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    mirror.add(URLS["xlsx"], XLSX, content_type="application/octet-stream")
+    mirror.add(URLS["big"], BIG, content_type="application/zip")
+    mirror.add(URLS["txt"], BOM_TXT, content_type="text/plain")
+    mirror.add(URLS["jpg"], JPG, content_type="image/jpeg")
+    mirror.add(URLS["png"], PNG, content_type="image/png")
+    mirror.add(URLS["gone"], b"<html><body>404 Not Found</body></html>", status=404)
+    mirror.add(URLS["login"], '<html><form><input type="password" name="p"></form>统一身份认证</html>')
+    if late_back:
+        mirror.add(URLS["late"], LATE, content_type="application/pdf")
+    else:
+        mirror.add(URLS["late"], b"not yet", status=404, content_type="text/plain")
+    # VSB's download.jsp names the file only in its answer
+    mirror.add(URLS["vsb"], VSB_XLSX, content_type="application/octet-stream",
+               headers={"Content-Disposition": "attachment; filename*=UTF-8''%E5%90%8D%E5%8D%95.xlsx"})
+
+
+SETTINGS = {"NEWSCRAWL_FILES": "all", "NEWSCRAWL_FILES_MAXSIZE": MAXSIZE, "NEWSCRAWL_VIEWS": 0}
+GOOD = {"pdf": PDF, "docx": DOCX, "xlsx": XLSX, "jpg": JPG, "png": PNG, "txt": BOM_TXT, "vsb": VSB_XLSX}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    mirror = Mirror()
+    serve(mirror)
+    out = tmp_path_factory.mktemp("files")
+    warc = tmp_path_factory.mktemp("warc")
+    settings = dict(SETTINGS, NEWSCRAWL_WARC_DIR=warc)
+    feed = out / "run1.jsonl"
+    first = crawl(mirror, out, "cumt", "-a", f"lists={WP_LIST},{VSB_LIST}", "-O", str(feed), settings=settings)
+    log1 = list(mirror.log)
+    markdown1 = {p.name: p.read_bytes() for p in (out / "cumt").glob("*.md")}
+    files1 = sorted(p for p in (out / "files").rglob("*") if p.is_file())
+    summary1 = json.loads((out / ".newscrawl" / "cumt.last-crawl.json").read_text(encoding="utf-8"))
+    mirror.log.clear()
+    serve(mirror, late_back=True)
+    second = crawl(mirror, out, "cumt", "-a", f"lists={WP_LIST},{VSB_LIST}", settings=settings)
+    summary2 = json.loads((out / ".newscrawl" / "cumt.last-crawl.json").read_text(encoding="utf-8"))
+    yield {"mirror": mirror, "out": out, "warc": warc, "first": first, "second": second, "log1": log1,
+           "log2": list(mirror.log), "markdown1": markdown1, "files1": files1, "summary1": summary1, "summary2": summary2,
+           "items": [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]}
+    mirror.close()
+
+
+def article(out, key) -> str:
+    return (out / "cumt" / f"{urlname(ARTICLES[key])}.md").read_text(encoding="utf-8")
+
+
+def kept_path(out, data: bytes, ext: str):
+    sha = hashlib.sha256(data).hexdigest()
+    return out / "files" / sha[:2] / f"{sha}.{ext}"
+
+
+def test_run1_keeps_every_good_file_once_with_its_exact_bytes(runs):
+    assert runs["first"].returncode == 0, runs["first"].stderr[-3000:]
+    out = runs["out"]
+    for key, ext in (("pdf", "pdf"), ("docx", "docx"), ("xlsx", "xlsx"), ("jpg", "jpg"), ("png", "png"),
+                     ("txt", "txt"), ("vsb", "xlsx")):
+        assert kept_path(out, GOOD[key], ext).read_bytes() == GOOD[key], key
+    stored = runs["files1"]
+    assert len(stored) == len(GOOD), stored  # nothing else, no temp file, the shared file once
+    assert runs["log1"].count(URLS["xlsx"]) == 1  # linked by two articles, downloaded once
+
+
+def test_markdown_links_the_kept_copy_and_keeps_the_original_url(runs):
+    a1 = article(runs["out"], "a1")
+    sha = hashlib.sha256(PDF).hexdigest()
+    assert f'[附件1：tongzhi.pdf](/files/{sha[:2]}/{sha}.pdf "{URLS["pdf"]}")' in a1
+    sha = hashlib.sha256(JPG).hexdigest()
+    assert f'![图](/files/{sha[:2]}/{sha}.jpg "{URLS["jpg"]}")' in a1
+    # the shared file: both articles link the one copy
+    sha = hashlib.sha256(XLSX).hexdigest()
+    assert f'(/files/{sha[:2]}/{sha}.xlsx "{URLS["xlsx"]}")' in article(runs["out"], "a2")
+
+
+def test_files_not_kept_keep_their_original_link(runs):
+    a2 = runs["markdown1"][f"{urlname(ARTICLES['a2'])}.md"].decode()
+    assert f"[附件2：gone.pdf]({URLS['gone']})" in a2
+    assert f"[附件3：ziliao.zip]({URLS['big']})" in a2
+    a3 = runs["markdown1"][f"{urlname(ARTICLES['a3'])}.md"].decode()
+    assert f"[附件2：neibu.pdf]({URLS['login']})" in a3  # a login page is not the file
+
+
+def test_failures_and_limits_are_counted_and_the_run_is_still_ok(runs):
+    s = runs["summary1"]
+    assert s["status"] == "ok" and s["articles_written"] == 4
+    assert s["files_kept"] == 7 and s["files_too_large"] == 1
+    assert s["files_failures"] == {"http_404": 2, "not_a_file": 1}
+    assert any("3 of 10 files failed" in p for p in s["problems"]), s["problems"]
+    assert "files: kept 7" in runs["first"].stderr
+
+
+def test_json_output_carries_original_url_size_hash_and_type(runs):
+    items = {i["url"]: i for i in runs["items"]}
+    files = {f["url"]: f for f in items[ARTICLES["v1"]]["files"]}
+    vsb = files[URLS["vsb"]]
+    sha = hashlib.sha256(VSB_XLSX).hexdigest()
+    assert vsb == {"url": URLS["vsb"], "kind": "attachment", "path": f"{sha[:2]}/{sha}.xlsx",
+                   "local": f"/files/{sha[:2]}/{sha}.xlsx", "size": len(VSB_XLSX), "sha256": sha,
+                   "type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    a1 = {f["url"]: f for f in items[ARTICLES["a1"]]["files"]}
+    assert a1[URLS["jpg"]]["kind"] == "image" and a1[URLS["jpg"]]["type"] == "image/jpeg"
+    assert items[ARTICLES["a1"]]["attachments"][0] == {"url": URLS["pdf"], "name": "附件1：tongzhi.pdf"}
+
+
+def test_run2_downloads_nothing_again_and_retries_the_failures(runs):
+    assert runs["second"].returncode == 0, runs["second"].stderr[-3000:]
+    asked = [u for u in runs["log2"] if not u.endswith("robots.txt")]
+    assert sorted(asked) == sorted([WP_LIST, VSB_LIST, URLS["gone"], URLS["late"], URLS["login"]])
+    s = runs["summary2"]
+    assert (s["files_retried"], s["files_kept"], s["files_failed"], s["files_relinked"]) == (3, 1, 2, 1)
+
+
+def test_a_file_kept_on_a_later_run_is_linked_into_its_article(runs):
+    a3 = article(runs["out"], "a3")
+    sha = hashlib.sha256(LATE).hexdigest()
+    assert f'[附件1：late.pdf](/files/{sha[:2]}/{sha}.pdf "{URLS["late"]}")' in a3
+    assert kept_path(runs["out"], LATE, "pdf").read_bytes() == LATE
+    # the rest of the file is what run 1 wrote
+    before = runs["markdown1"][f"{urlname(ARTICLES['a3'])}.md"].decode()
+    assert a3 == before.replace(f"]({URLS['late']})", f'](/files/{sha[:2]}/{sha}.pdf "{URLS["late"]}")')
+
+
+def test_state_records_every_file(runs):
+    db = sqlite3.connect(runs["out"] / ".newscrawl-state.sqlite3")
+    rows = dict(db.execute("SELECT url, status FROM files").fetchall())
+    assert rows[URLS["gone"]] == "failed" and rows[URLS["big"]] == "too_large" and rows[URLS["late"]] == "kept"
+    attempts = dict(db.execute("SELECT url, attempts FROM files WHERE status='failed'").fetchall())
+    assert attempts == {URLS["gone"]: 2, URLS["login"]: 2}
+    links = db.execute("SELECT COUNT(*) FROM file_links WHERE url=?", (URLS["xlsx"],)).fetchone()[0]
+    assert links == 2
+    db.close()
+
+
+def test_front_matter_is_untouched(runs):
+    front = parse_front_matter(article(runs["out"], "a1"))
+    assert front["urlname"] == urlname(ARTICLES["a1"])
