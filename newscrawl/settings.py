@@ -92,6 +92,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "newscrawl.summary.CrawlSummary": 500,
+    "newscrawl.warc.WarcCapture": 510,  # only with NEWSCRAWL_WARC_DIR
 }
 
 # a cron job opens no listening port

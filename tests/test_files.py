@@ -216,3 +216,75 @@ def test_state_records_every_file(runs):
 def test_front_matter_is_untouched(runs):
     front = parse_front_matter(article(runs["out"], "a1"))
     assert front["urlname"] == urlname(ARTICLES["a1"])
+
+
+# ---- raw captures and reextract (the fixture's crawls write NEWSCRAWL_WARC_DIR) -----------------
+def warc_responses(folder):
+    from warcio.archiveiterator import ArchiveIterator
+
+    out = []
+    for path in sorted(folder.glob("*.warc.gz")):
+        with open(path, "rb") as handle:
+            for record in ArchiveIterator(handle):
+                if record.rec_type == "response":
+                    out.append((record.rec_headers.get_header("Newscrawl-Kind"),
+                                record.rec_headers.get_header("WARC-Target-URI"), record.content_stream().read()))
+    return out
+
+
+def test_warc_holds_every_article_page_and_every_kept_file(runs):
+    folder = runs["warc"]
+    assert not list(folder.glob("*.open")) and len(list(folder.glob("*.warc.gz"))) == 2  # one per run, finished
+    records = warc_responses(folder)
+    assert {u for k, u, _ in records if k == "article"} == set(ARTICLES.values())
+    bodies = {u: b for k, u, b in records if k == "file"}
+    for key, data in GOOD.items():
+        assert bodies[URLS[key]] == data, key
+    assert bodies[URLS["late"]] == LATE  # kept by run 2, captured by run 2
+    assert URLS["gone"] not in bodies and URLS["big"] not in bodies
+
+
+def reextract(out, warc, *args):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import PROJECT
+
+    # no proxy, and the mirror is closed: anything fetched would fail
+    env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "no_proxy")}
+    cmd = [sys.executable, "-m", "scrapy", "reextract", *args, "--warc", str(warc), "-s", f"NEWSCRAWL_OUTPUT_DIR={out}",
+           "-s", "NEWSCRAWL_FILES=all", "-s", f"NEWSCRAWL_FILES_MAXSIZE={MAXSIZE}", "-s", "LOG_LEVEL=INFO"]
+    return subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def replayed(runs, tmp_path_factory):
+    runs["mirror"].close()
+    fresh = tmp_path_factory.mktemp("fresh")
+    return {"fresh": fresh, "result": reextract(fresh, runs["warc"], "cumt")}
+
+
+def test_reextract_with_the_server_stopped_rebuilds_the_archive_byte_for_byte(runs, replayed):
+    result, fresh, out = replayed["result"], replayed["fresh"], runs["out"]
+    assert result.returncode == 0, result.stderr[-3000:]
+    archive = {p.name: p.read_bytes() for p in (out / "cumt").glob("*.md")}
+    rebuilt = {p.name: p.read_bytes() for p in (fresh / "cumt").glob("*.md")}
+    assert rebuilt == archive
+    kept = {p.relative_to(out): p.read_bytes() for p in (out / "files").rglob("*") if p.is_file()}
+    restored = {p.relative_to(fresh): p.read_bytes() for p in (fresh / "files").rglob("*") if p.is_file()}
+    assert restored == kept  # the kept files come back from their captures too
+    assert "reextract cumt: 4 archive files rewritten, 0 unchanged" in result.stdout
+
+
+def test_reextract_rewrites_only_the_files_whose_content_changed(runs, replayed):
+    out = runs["out"]
+    target = out / "cumt" / f"{urlname(ARTICLES['a2'])}.md"
+    good = target.read_bytes()
+    target.write_bytes(good.replace("带附件的通知1".encode(), "旧的抽取结果".encode()))
+    others = {p.name: p.stat().st_mtime_ns for p in (out / "cumt").glob("*.md") if p != target}
+    result = reextract(out, runs["warc"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert target.read_bytes() == good
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "cumt").glob("*.md") if p != target} == others
+    assert "reextract cumt: 1 archive files rewritten, 3 unchanged" in result.stdout

@@ -135,6 +135,9 @@ class ArchiveFilesPipeline(FilesPipeline):
     def open_spider(self):
         super().open_spider()
         self.state = store_for(self.crawler)
+        # `scrapy reextract` (its spider holds the WARC index): files come from the captures; what the
+        # crawls decided about a file that was not kept stands (they retry it, not a replay)
+        self.replaying = getattr(self.crawler.spider, "warc_index", None) is not None
         remove_stale_temp_files(self.root)
 
     # ---- which files -----------------------------------------------------------------------
@@ -180,6 +183,8 @@ class ArchiveFilesPipeline(FilesPipeline):
             if known["status"] == "kept" and (self.root / known["path"]).is_file():
                 self.count("files/already_kept", request)
                 return self.file_info(request.url, known, "uptodate")
+            if self.replaying and known["status"] != "kept":
+                raise self.skipped(request, known["status"], "not kept by the crawls")
             if known["status"] == "too_large" and known["size"] > self.maxsize:
                 raise self.skipped(request, "too_large", f"larger than {self.maxsize} bytes in an earlier run")
             if known["status"] == "failed" and known["attempts"] >= self.max_attempts:

@@ -361,7 +361,7 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         for note in extracted.notes:
             self.logger.debug("%s: %s", url, note)
         self.count(f"articles/extracted/{extracted.cms}", source=source.name)
-        item = build_item(extracted, url, source, column)
+        item = build_item(extracted, url, source, column, response.meta.get("newscrawl_fetched_at"))
         if item.views is None and extracted.views_url and self.fetch_views:
             yield scrapy.Request(
                 extracted.views_url, callback=self.parse_views, errback=self.views_failed,
@@ -438,12 +438,15 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
                          use_attempt=False)
 
 
-def build_item(extracted, url: str, source: Source, column: str = "") -> ArticleItem:
-    """An item from what the extractor found and who the source is."""
+def build_item(extracted, url: str, source: Source, column: str = "", crawled_at=None) -> ArticleItem:
+    """An item from what the extractor found and who the source is.
+
+    crawled_at: when the page was captured (NEWSCRAWL_WARC_DIR; `scrapy reextract` reads it back), else now.
+    """
     return ArticleItem(
         url=url, source=source.name, school=source.school, archive=source.archive,
         tags=list(source.tags), categories=list(source.categories), cms=extracted.cms,
-        title=extracted.title, published=extracted.published, crawled_at=datetime.now(CHINA_TZ),
+        title=extracted.title, published=extracted.published, crawled_at=crawled_at or datetime.now(CHINA_TZ),
         author=extracted.author, department=extracted.department, editor=extracted.editor,
         views=extracted.views, paragraphs=list(extracted.paragraphs), images=list(extracted.images),
         attachments=list(extracted.attachments), original_title=extracted.original_title, column=column,

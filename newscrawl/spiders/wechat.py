@@ -71,4 +71,5 @@ class WeChatPosts:
             self.logger.info("%s: %s", url, note)
         source = source or self.source_for(url)
         self.count("articles/extracted/wechat", source=source.name)
-        yield build_item(extracted, url, source, response.meta.get("newscrawl_column", ""))
+        yield build_item(extracted, url, source, response.meta.get("newscrawl_column", ""),
+                         response.meta.get("newscrawl_fetched_at"))
