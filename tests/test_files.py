@@ -288,3 +288,32 @@ def test_reextract_rewrites_only_the_files_whose_content_changed(runs, replayed)
     assert target.read_bytes() == good
     assert {p.name: p.stat().st_mtime_ns for p in (out / "cumt").glob("*.md") if p != target} == others
     assert "reextract cumt: 1 archive files rewritten, 3 unchanged" in result.stdout
+
+
+# ---- files off: today's output, byte for byte ----------------------------------------------------
+SEED_000_URL = "http://xwzx.cumt.edu.cn/a9/36/c523a633142/page.htm"
+SEED_000_FILE = "eff5d2253c36a4d31f8f1cba2bd483d6.md"
+
+
+def test_with_files_off_the_archive_and_the_export_are_exactly_todays(mirror, tmp_path):
+    from conftest import GOLDEN
+    from newscrawl.items import EXPORT_FIELDS
+
+    mirror.add_fixture(SEED_000_URL, "cumt_xwzx_633142.html")
+    feed = tmp_path / "items.jsonl"
+    result = crawl(mirror, tmp_path, "article", "-a", f"url={SEED_000_URL}", "-O", str(feed),
+                   settings={"NEWSCRAWL_FILES": "off"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "cumt" / SEED_000_FILE).read_bytes() == (GOLDEN / f"cumt_{SEED_000_FILE}").read_bytes()
+    assert list(json.loads(feed.read_text(encoding="utf-8"))) == EXPORT_FIELDS
+    assert not (tmp_path / "files").exists()
+    assert not [u for u in mirror.log if "/_upload/" in u]  # no picture fetched
+
+
+def test_pictures_that_cannot_be_kept_leave_the_article_as_it_was(mirror, tmp_path):
+    from conftest import GOLDEN
+
+    mirror.add_fixture(SEED_000_URL, "cumt_xwzx_633142.html")  # its 10 pictures all answer 404
+    result = crawl(mirror, tmp_path, "article", "-a", f"url={SEED_000_URL}", settings={"NEWSCRAWL_FILES": "all"})
+    assert (tmp_path / "cumt" / SEED_000_FILE).read_bytes() == (GOLDEN / f"cumt_{SEED_000_FILE}").read_bytes()
+    assert result.returncode == 3 and "all 10 files failed (http_404 10)" in result.stderr  # not OK
