@@ -1,12 +1,15 @@
 """A fast loopback forward proxy for the benchmark: answers absolute-URI GETs from files on disk.
 
 Usage: mirror_server.py INDEX.json PORT [--log FILE]   (INDEX maps URL -> file path relative to it)
-Prints "ready" once listening. Unknown URLs get 404. Keep-alive, asyncio, bodies cached in memory.
+Prints "ready" once listening. Unknown URLs get 404. Keep-alive, asyncio, bodies cached in memory;
+an entry {"generate": SEED, "size": N} is N pseudo-random bytes made per request, never cached
+(the files benchmark serves a gigabyte of attachments).
 """
 
 import asyncio
 import json
 import os
+import random
 import sys
 
 
@@ -22,6 +25,8 @@ async def main():
         entry = index.get(url)
         if entry is None:
             return None
+        if "generate" in entry:
+            return random.Random(entry["generate"]).randbytes(entry["size"]), entry.get("type", "application/pdf")
         if url not in cache:
             with open(os.path.join(base, entry["file"]), "rb") as handle:
                 cache[url] = handle.read()

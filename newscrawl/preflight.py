@@ -44,14 +44,19 @@ def check_output_dir(settings) -> None:
         store = str(settings.get("FILES_STORE") or "")
         if "://" in store and not store.startswith("file://"):
             raise PreflightError(f"FILES_STORE must be a local folder (the archive links its files by path), not {store}")
-        _check_writable(files_dir(settings), "files folder", "FILES_STORE")
+        _check_writable(files_dir(settings), "files folder", "FILES_STORE", create=False)
     if settings.get("NEWSCRAWL_WARC_DIR"):
         _check_writable(Path(settings.get("NEWSCRAWL_WARC_DIR")), "WARC folder", "NEWSCRAWL_WARC_DIR")
 
 
-def _check_writable(folder: Path, what: str, setting: str) -> None:
+def _check_writable(folder: Path, what: str, setting: str, create: bool = True) -> None:
+    """Probe folder with a temp file; create=False: a folder not there yet is made by its first file,
+    so the nearest folder above it that exists is probed instead."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
+        else:
+            folder = next((p for p in (folder, *folder.absolute().parents) if p.exists()), folder)
         fd, probe = tempfile.mkstemp(prefix=".newscrawl-probe.", dir=folder)
         os.close(fd)
         os.unlink(probe)

@@ -176,7 +176,7 @@ class WarcCapture:
     def from_crawler(cls, crawler):
         folder = crawler.settings.get("NEWSCRAWL_WARC_DIR")
         if not folder:
-            raise NotConfigured("NEWSCRAWL_WARC_DIR is not set")
+            raise NotConfigured  # no message: Scrapy would log a warning on every crawl without captures
         return cls(crawler, Path(folder), crawler.settings.getint("NEWSCRAWL_WARC_MAX_SIZE"))
 
     def response_downloaded(self, response, request, spider):

@@ -317,3 +317,11 @@ def test_pictures_that_cannot_be_kept_leave_the_article_as_it_was(mirror, tmp_pa
     result = crawl(mirror, tmp_path, "article", "-a", f"url={SEED_000_URL}", settings={"NEWSCRAWL_FILES": "all"})
     assert (tmp_path / "cumt" / SEED_000_FILE).read_bytes() == (GOLDEN / f"cumt_{SEED_000_FILE}").read_bytes()
     assert result.returncode == 3 and "all 10 files failed (http_404 10)" in result.stderr  # not OK
+
+
+def test_a_wrong_files_setting_stops_the_crawl_with_one_line(mirror, tmp_path):
+    result = crawl(mirror, tmp_path, "cumt", "-a", f"lists={WP_LIST}", settings={"NEWSCRAWL_FILES": "pictures"})
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("newscrawl: NEWSCRAWL_FILES must be one of off, attachments, all, "
+                                     "not 'pictures'")
+    assert mirror.log == []

@@ -62,6 +62,11 @@ class ArchiveFilesStore(FSFilesStore):
     """Scrapy's local store, crash-safe and content-addressed: a file appears whole or not at all
     (temp name, fsync, rename), and content already kept is not written again."""
 
+    def __init__(self, basedir):
+        # not FSFilesStore's: it creates the folder now; here the first kept file does
+        basedir = str(basedir)
+        self.basedir = basedir.split("://", 1)[1] if "://" in basedir else basedir
+
     def persist_file(self, path, buf, info, meta=None, headers=None):
         target = Path(self.basedir, path)
         if target.is_file():
@@ -121,7 +126,7 @@ class ArchiveFilesPipeline(FilesPipeline):
         settings = crawler.settings
         self.mode = settings.get("NEWSCRAWL_FILES")
         if self.mode not in ("attachments", "all"):
-            raise NotConfigured("NEWSCRAWL_FILES is off")
+            raise NotConfigured  # files off (no message: Scrapy would log it as a warning)
         super().__init__(str(files_dir(settings)), crawler=crawler)
         if not isinstance(self.store, ArchiveFilesStore):  # preflight refuses it with one line
             raise NotConfigured("FILES_STORE must be a local folder")
