@@ -11,6 +11,12 @@ from scrapy.pipelines.media import FileException
 MODES = ("off", "attachments", "all")
 ATTACHMENT = "attachment"
 IMAGE = "image"
+LINK = "link"  # a body link that may be a file: kept as an attachment if its answer is one
+# a link whose URL or text says "download" or names a file, though its URL has no file extension
+LINK_URL_HINT_RE = re.compile(r"download|downfile|attach|fujian|getfile|fileid|/files?/|[?&/]down\b", re.I)
+LINK_TEXT_HINT_RE = re.compile(r"^\s*附件|附件\s*[0-9一二三四五六七八九十]*\s*[：:]|下载|"
+                               r"\.(?:pdf|docx?|xlsx?|pptx?|wps|et|zip|rar|7z|txt|csv)\s*$", re.I)
+PAGE_EXTENSIONS = ("htm", "html", "shtml", "xhtml")
 # extensions the archive names files by when nothing better is known; the CMS paths below carry none
 KNOWN_EXTENSIONS = frozenset(
     "pdf doc docx xls xlsx ppt pptx wps et dps zip rar 7z txt csv jpg jpeg png gif webp bmp tif tiff svg "
@@ -55,6 +61,23 @@ def wanted_files(attachments: list[dict], images: list[str], mode: str) -> list[
             if is_http(url):
                 out.setdefault(url, IMAGE)
     return list(out.items())
+
+
+def candidate_links(links, known: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(url, text) of body links that may be files: not known already, not a page by their extension,
+    and a URL or text that says download, attachment or a file name (a `getfile?id=` link, 附件：名单)."""
+    seen = {url for url, _ in known}
+    out = []
+    for url, text in links:
+        url = (url or "").strip()
+        if not is_http(url) or url in seen:
+            continue
+        seen.add(url)
+        if _ext_of(unquote(urlsplit(url).path)) in PAGE_EXTENSIONS:
+            continue
+        if LINK_URL_HINT_RE.search(url) or LINK_TEXT_HINT_RE.search(text or ""):
+            out.append((url, (text or "").strip()))
+    return out
 
 
 def is_http(url: str) -> bool:

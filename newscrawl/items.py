@@ -38,6 +38,7 @@ class ArticleItem:
     attachments: list[dict] = field(default_factory=list)
     original_title: str | None = None
     column: str = ""  # the list page it was found on (for retries); not exported
+    links: list = field(default_factory=list)  # the body's other links (url, text); not exported
     # the kept files: {url, kind, path (in the published site), size, sha256, type}; set by the files pipeline
     files: list[dict] = field(default_factory=list)
     # derived by the pipelines

@@ -41,6 +41,7 @@ JPG = blob("jpg", 10_000, b"\xff\xd8\xff\xe0")
 PNG = blob("png", 12_000, b"\x89PNG\r\n\x1a\n")
 LATE = blob("late", 5_000, b"%PDF-1.4\n")
 VSB_XLSX = blob("vsbxlsx", 15_000, b"PK\x03\x04")
+LINKED = blob("linked", 8_000, b"PK\x03\x04")
 BOM_TXT = "\ufeff说明文字<html>不是网页</html>\r\n".encode("utf-8")
 
 F = f"http://{WP}/_upload/article/files"
@@ -51,6 +52,8 @@ URLS = {
     "jpg": f"http://{WP}/_upload/article/images/aa/01/photo.jpg",
     "png": f"http://{WP}/_upload/article/images/aa/02/chart.png",
     "vsb": f"http://{VSB}/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1&wbfileid=9",
+    # links of the text with no file extension: one answers with a file, the other with a page
+    "link": f"http://{WP}/attach/getfile?id=77", "help": f"http://{WP}/help/download.jsp",
 }
 ARTICLES = {
     "a1": f"http://{WP}/2025/0301/c960a1/page.htm",
@@ -71,8 +74,12 @@ def serve(mirror: Mirror, late_back: bool = False) -> None:
     for n, (key, (files, images)) in enumerate(pages.items()):
         url = ARTICLES[key]
         names = [(URLS[f], f"附件{i + 1}：{URLS[f].rsplit('/', 1)[1]}") for i, f in enumerate(files)]
-        mirror.add(url, webplus_article(f"带附件的通知{n}", f"2025-03-0{n + 1} 09:00", texts[n * 3:n * 3 + 3],
-                                        [URLS[i] for i in images], aid=n + 1, attachments=names))
+        page = webplus_article(f"带附件的通知{n}", f"2025-03-0{n + 1} 09:00", texts[n * 3:n * 3 + 3],
+                               [URLS[i] for i in images], aid=n + 1, attachments=names)
+        if key == "a3":
+            page = page.replace("</div></div></div></div>", f'<p>请下载<a href="{URLS["link"]}">汇总表</a>，'
+                                f'另见<a href="{URLS["help"]}">下载说明</a>。</p></div></div></div></div>', 1)
+        mirror.add(url, page)
         rows.append((url.split(WP, 1)[1], f"带附件的通知{n}", f"2025-03-0{n + 1}"))
     mirror.add(WP_LIST, webplus_list(rows, None, 1, 1))
     mirror.add(ARTICLES["v1"], vsb_article("下载名单的通知", "2025-03-05 10:00", texts[10:12], news_id=501,
@@ -91,13 +98,17 @@ def serve(mirror: Mirror, late_back: bool = False) -> None:
         mirror.add(URLS["late"], LATE, content_type="application/pdf")
     else:
         mirror.add(URLS["late"], b"not yet", status=404, content_type="text/plain")
+    mirror.add(URLS["link"], LINKED, content_type="application/octet-stream",
+               headers={"Content-Disposition": 'attachment; filename="huizong.xlsx"'})
+    mirror.add(URLS["help"], "<html><body><h1>下载说明</h1></body></html>")
     # VSB's download.jsp names the file only in its answer
     mirror.add(URLS["vsb"], VSB_XLSX, content_type="application/octet-stream",
                headers={"Content-Disposition": "attachment; filename*=UTF-8''%E5%90%8D%E5%8D%95.xlsx"})
 
 
 SETTINGS = {"NEWSCRAWL_FILES": "all", "NEWSCRAWL_FILES_MAXSIZE": MAXSIZE, "NEWSCRAWL_VIEWS": 0}
-GOOD = {"pdf": PDF, "docx": DOCX, "xlsx": XLSX, "jpg": JPG, "png": PNG, "txt": BOM_TXT, "vsb": VSB_XLSX}
+GOOD = {"pdf": PDF, "docx": DOCX, "xlsx": XLSX, "jpg": JPG, "png": PNG, "txt": BOM_TXT, "vsb": VSB_XLSX,
+        "link": LINKED}
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +147,7 @@ def test_run1_keeps_every_good_file_once_with_its_exact_bytes(runs):
     assert runs["first"].returncode == 0, runs["first"].stderr[-3000:]
     out = runs["out"]
     for key, ext in (("pdf", "pdf"), ("docx", "docx"), ("xlsx", "xlsx"), ("jpg", "jpg"), ("png", "png"),
-                     ("txt", "txt"), ("vsb", "xlsx")):
+                     ("txt", "txt"), ("vsb", "xlsx"), ("link", "xlsx")):
         assert kept_path(out, GOOD[key], ext).read_bytes() == GOOD[key], key
     stored = runs["files1"]
     assert len(stored) == len(GOOD), stored  # nothing else, no temp file, the shared file once
@@ -165,10 +176,10 @@ def test_files_not_kept_keep_their_original_link(runs):
 def test_failures_and_limits_are_counted_and_the_run_is_still_ok(runs):
     s = runs["summary1"]
     assert s["status"] == "ok" and s["articles_written"] == 4
-    assert s["files_kept"] == 7 and s["files_too_large"] == 1
-    assert s["files_failures"] == {"http_404": 2, "not_a_file": 1}
-    assert any("3 of 10 files failed" in p for p in s["problems"]), s["problems"]
-    assert "files: kept 7" in runs["first"].stderr
+    assert s["files_kept"] == 8 and s["files_too_large"] == 1
+    assert s["files_failures"] == {"http_404": 2, "not_a_file": 1}  # the page behind a link is no failure
+    assert any("3 of 11 files failed" in p for p in s["problems"]), s["problems"]
+    assert "files: kept 8" in runs["first"].stderr
 
 
 def test_json_output_carries_original_url_size_hash_and_type(runs):
@@ -325,3 +336,12 @@ def test_a_wrong_files_setting_stops_the_crawl_with_one_line(mirror, tmp_path):
     assert result.stderr.strip() == ("newscrawl: NEWSCRAWL_FILES must be one of off, attachments, all, "
                                      "not 'pictures'")
     assert mirror.log == []
+
+
+def test_a_link_whose_answer_is_a_file_is_kept_as_an_attachment(runs):
+    a3 = runs["markdown1"][f"{urlname(ARTICLES['a3'])}.md"].decode()
+    sha = hashlib.sha256(LINKED).hexdigest()
+    assert f'请下载[汇总表](/files/{sha[:2]}/{sha}.xlsx "{URLS["link"]}")，另见下载说明。' in a3
+    items = {i["url"]: i for i in runs["items"]}
+    assert {"url": URLS["link"], "name": "汇总表"} in items[ARTICLES["a3"]]["attachments"]
+    assert runs["log1"].count(URLS["help"]) == 1 and URLS["help"] not in runs["log2"]  # asked once

@@ -146,3 +146,13 @@ def test_a_file_left_open_by_a_killed_crawl_keeps_its_complete_records(tmp_path)
     finished = list(tmp_path.glob("*.warc.gz"))
     assert len(finished) == 1 and not list(tmp_path.glob("*.open"))
     assert uris(finished[0]) == [f"http://a.cn/{n}" for n in range(3)]
+
+
+def test_body_links_that_may_be_files_are_asked_once_pages_never():
+    links = [("http://a.cn/attach/getfile?id=7", "汇总表"), ("http://a.cn/show?id=8", "附件2：名单"),
+             ("http://a.cn/x?id=9", "报名表.xlsx"), ("http://a.cn/info/1/2.htm", "附件：相关新闻"),
+             ("http://a.cn/about", "学校简介"), ("http://a.cn/1.pdf", "已知附件"), ("mailto:a@a.cn", "下载")]
+    known = [("http://a.cn/1.pdf", "attachment")]
+    assert filekinds.candidate_links(links, known) == [
+        ("http://a.cn/attach/getfile?id=7", "汇总表"), ("http://a.cn/show?id=8", "附件2：名单"),
+        ("http://a.cn/x?id=9", "报名表.xlsx")]

@@ -207,6 +207,7 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
         paragraphs = paragraphs[1:]  # ... or its meta line
     result.paragraphs, result.images = paragraphs, blocks.images
     result.attachments = dedupe_attachments(attachment_links(blocks.links, base) + _files_beside(body.root, base))
+    result.links = blocks.links
     return result
 
 

@@ -150,7 +150,8 @@ class ArchiveFilesPipeline(FilesPipeline):
         if isinstance(item, FileRetry):
             return [(item.url, item.kind)]
         if isinstance(item, ArticleItem):
-            return filekinds.wanted_files(item.attachments, item.images, self.mode)
+            files = filekinds.wanted_files(item.attachments, item.images, self.mode)
+            return files + [(url, filekinds.LINK) for url, _ in filekinds.candidate_links(item.links, files)]
         return []
 
     def get_media_requests(self, item, info):
@@ -188,6 +189,8 @@ class ArchiveFilesPipeline(FilesPipeline):
             if known["status"] == "kept" and (self.root / known["path"]).is_file():
                 self.count("files/already_kept", request)
                 return self.file_info(request.url, known, "uptodate")
+            if known["status"] == "page":
+                raise self.skipped(request, "page", "not a file in an earlier run")
             if self.replaying and known["status"] != "kept":
                 raise self.skipped(request, known["status"], "not kept by the crawls")
             if known["status"] == "too_large" and known["size"] > self.maxsize:
@@ -209,6 +212,10 @@ class ArchiveFilesPipeline(FilesPipeline):
             self.release(request)
 
     def keep(self, response, request, info, item) -> dict:
+        if self.kind(request) == filekinds.LINK and not (
+                response.status == 200 and response.body
+                and filekinds.is_a_file(request.url, response.headers, response.body[:512])):
+            raise self.not_a_file(request, f"HTTP {response.status} {filekinds.media_type(response.headers)}")
         if response.status != 200:
             raise self.failed(request, f"http_{response.status}", f"HTTP {response.status}")
         if not response.body:
@@ -226,9 +233,10 @@ class ArchiveFilesPipeline(FilesPipeline):
         ext = path.rsplit(".", 1)[-1]
         record = {"status": "kept", "path": path, "sha256": sha256, "size": len(response.body),
                   "type": filekinds.file_type(response.headers, ext)}
-        self.state.record_file(url=request.url, source=self.source(request), kind=self.kind(request), **record)
+        kind = filekinds.ATTACHMENT if self.kind(request) == filekinds.LINK else self.kind(request)
+        self.state.record_file(url=request.url, source=self.source(request), kind=kind, **record)
         self.count("files/kept", request)
-        self.count(f"files/kept/{self.kind(request)}", request)
+        self.count(f"files/kept/{kind}", request)
         if request.meta.get("newscrawl_file_retry"):
             self.count("files/retry/kept", request)
         if existed:
@@ -241,6 +249,8 @@ class ArchiveFilesPipeline(FilesPipeline):
         exc = failure.value
         if isinstance(exc, FileNotKept):
             raise exc
+        if self.kind(request) == filekinds.LINK and not isinstance(exc, (NotInWarc, DownloadCancelledError)):
+            raise self.not_a_file(request, f"{type(exc).__name__}: {exc}")
         if isinstance(exc, NotInWarc):
             self.count("files/not_in_warc", request)
             raise FileNotKept("not_in_warc", "not_in_warc", str(exc))
@@ -283,6 +293,14 @@ class ArchiveFilesPipeline(FilesPipeline):
                 logger.error("giving up on file <%s> after %d attempts (last: %s); `scrapy state --retry` "
                              "queues it again", request.url, attempts, kind)
         return FileNotKept("failed", kind, reason)
+
+    def not_a_file(self, request, reason: str) -> FileNotKept:
+        """A body link that may have been a file is not one (or did not answer): not a failure, not asked again."""
+        self.count("files/links_not_files", request)
+        self.state.record_file(url=request.url, source=self.source(request), kind=filekinds.LINK, status="page",
+                               reason=one_line(reason))
+        logger.debug("not a file: %s <%s>", reason, request.url)
+        return FileNotKept("page", "page", reason)
 
     def skipped(self, request, why: str, reason: str) -> FileNotKept:
         self.count("files/skipped", request)
@@ -327,10 +345,17 @@ class ArchiveFilesPipeline(FilesPipeline):
             return item
         if not isinstance(item, ArticleItem):
             return item
-        for url, _ in self.wanted(item):
-            self.state.link_file(url, item.urlname)
+        for url, kind in self.wanted(item):
+            if kind != filekinds.LINK:
+                self.state.link_file(url, item.urlname)
+        texts = dict(item.links)
+        for url, kind, _ in kept:
+            if kind == filekinds.LINK:  # its answer was a file: an attachment, named by its link's text
+                self.state.link_file(url, item.urlname)
+                item.attachments.append({"url": url, "name": texts.get(url) or ""})
         local = {url: value["local"] for url, _, value in kept}
-        item.files = [{"url": url, "kind": kind, **{k: value[k] for k in ("path", "local", "size", "sha256", "type")}}
+        item.files = [{"url": url, "kind": filekinds.ATTACHMENT if kind == filekinds.LINK else kind,
+                       **{k: value[k] for k in ("path", "local", "size", "sha256", "type")}}
                       for url, kind, value in kept]
         if local:
             item.body = render_body(item.paragraphs, item.images, item.url, item.attachments, local)

@@ -450,4 +450,5 @@ def build_item(extracted, url: str, source: Source, column: str = "", crawled_at
         author=extracted.author, department=extracted.department, editor=extracted.editor,
         views=extracted.views, paragraphs=list(extracted.paragraphs), images=list(extracted.images),
         attachments=list(extracted.attachments), original_title=extracted.original_title, column=column,
+        links=list(extracted.links),
     )
