@@ -28,7 +28,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from newscrawl import __version__
+from newscrawl import __version__, filekinds
 from newscrawl.extract.detect import is_antibot_page
 
 logger = logging.getLogger("newscrawl.warc")
@@ -40,8 +40,23 @@ NAME_RE = re.compile(r"^newscrawl-\d{14}-(?P<pid>\d+)-\d{5}\.warc\.gz\.open$")
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 # the body is stored whole and de-chunked: these would describe bytes that are not there
 DROPPED_RESPONSE_HEADERS = frozenset({"transfer-encoding"})
-# pages compress well; files (PDF, JPEG, ZIP, DOCX) mostly are compressed already: spend little on them
-LEVELS = {"article": 6, "file": 1}
+# pages compress well; files that are compressed already (PDF, pictures, archives, Office's zipped XML)
+# are stored in the gzip member as they are: deflating 5 MB of them again costs a quarter second for
+# nothing, stored blocks cost a checksum
+COMPRESSED_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp", "application/zip",
+                    "application/x-zip-compressed", "application/vnd.rar", "application/x-rar-compressed",
+                    "application/x-7z-compressed", "application/vnd.openxmlformats-officedocument")
+COMPRESSED_EXTENSIONS = frozenset("pdf jpg jpeg png gif webp zip rar 7z docx xlsx pptx mp3 mp4".split())
+
+
+def level_for(kind: str, response) -> int:
+    """The gzip level of a record: 6 for pages and files that compress, 0 (stored) for compressed files."""
+    if kind != "file":
+        return 6
+    media = filekinds.media_type(response.headers)
+    if media.startswith(COMPRESSED_TYPES) or filekinds.file_extension(response.url, response.headers) in COMPRESSED_EXTENSIONS:
+        return 0
+    return 6
 # newscrawl's own record fields: what `scrapy reextract` needs to treat the page as the crawl did
 KIND, SOURCE, ARTICLE, CMS, COLUMN = ("Newscrawl-Kind", "Newscrawl-Source", "Newscrawl-Article", "Newscrawl-CMS",
                                       "Newscrawl-Column")
@@ -226,7 +241,7 @@ class WarcCapture:
         request_record = writer.create_warc_record(response.url, "request", payload=BytesIO(request.body or b""),
                                                    length=len(request.body or b""), http_headers=sent,
                                                    warc_headers_dict={"WARC-Date": fields["WARC-Date"]})
-        self.files.write_pair(request_record, response_record, LEVELS[kind])
+        self.files.write_pair(request_record, response_record, level_for(kind, response))
 
     def spider_closed(self, spider, reason):
         try:

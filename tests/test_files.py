@@ -345,3 +345,51 @@ def test_a_link_whose_answer_is_a_file_is_kept_as_an_attachment(runs):
     items = {i["url"]: i for i in runs["items"]}
     assert {"url": URLS["link"], "name": "汇总表"} in items[ARTICLES["a3"]]["attachments"]
     assert runs["log1"].count(URLS["help"]) == 1 and URLS["help"] not in runs["log2"]  # asked once
+
+
+# ---- killed mid-download: nothing half-written, everything kept once after the next run ----------
+def test_a_crawl_killed_while_keeping_files_leaves_nothing_half_written(mirror, tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    from conftest import PROJECT, crawl_command
+
+    texts = seed_paragraphs()
+    rows, files = [], {}
+    for n in range(24):
+        url = f"http://{WP}/2025/04{n + 1:02d}/c970a{n + 1}/page.htm"
+        href = f"{F}/kill/{n}/fujian.pdf"
+        files[href] = blob(f"kill{n}", 150_000, b"%PDF-1.5\n")
+        mirror.add(url, webplus_article(f"附件{n}", "2025-04-01", texts[n % 9:n % 9 + 2], [], n + 1, [(href, f"附件{n}.pdf")]))
+        mirror.add(href, files[href], content_type="application/pdf", delay=0.2)  # slow: the kill lands mid-crawl
+        rows.append((url.split(WP, 1)[1], f"附件{n}", "2025-04-01"))
+    listing = f"http://{WP}/970/list.htm"
+    mirror.add(listing, webplus_list(rows, None, 1, 1))
+    warc = tmp_path / "warc"
+    settings = {"NEWSCRAWL_WARC_DIR": warc, "NEWSCRAWL_VIEWS": 0}
+    cmd, env = crawl_command(mirror, tmp_path / "out", "cumt", "-a", f"lists={listing}", settings=settings)
+    process = subprocess.Popen(cmd, cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    # killed once some files are kept and more are on their way (a condition, not a timer)
+    while len(list((tmp_path / "out" / "files").glob("*/*.pdf"))) < 4 and process.poll() is None:
+        assert time.monotonic() < deadline, "no file was kept"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    result = crawl(mirror, tmp_path / "out", "cumt", "-a", f"lists={listing}", settings=settings)
+    assert result.returncode == 0, result.stderr[-3000:]
+    kept = {p.name: p.read_bytes() for p in (tmp_path / "out" / "files").rglob("*") if p.is_file()}
+    assert sorted(kept.values()) == sorted(files.values())  # each file whole, once, no temp file left
+    for path in (tmp_path / "out" / "cumt").glob("*.md"):
+        assert '(/files/' in path.read_text(encoding="utf-8")
+    assert "left open by an interrupted crawl" in result.stderr  # the killed run's complete records kept
+    assert not list(warc.glob("*.open"))
+    captured = []
+    for path in warc.glob("*.warc.gz"):
+        with open(path, "rb") as handle:  # every finished file reads to its end
+            captured += [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(handle)
+                         if r.rec_type == "response" and r.rec_headers.get_header("Newscrawl-Kind") == "file"]
+    assert set(files) <= set(captured)
