@@ -32,7 +32,7 @@ from newscrawl.middlewares import BlockedRequest, OffsiteRequest
 from newscrawl.outcomes import count, one_line
 from newscrawl.pipelines.write import FILE_MODE
 from newscrawl.state import store_for
-from newscrawl.urls import host_of
+from newscrawl.urls import WECHAT_MEDIA_DOMAINS, host_of, is_wechat_url
 
 logger = logging.getLogger("newscrawl.files")
 FILES_DIR_NAME = "files"
@@ -180,6 +180,8 @@ class ArchiveFilesPipeline(FilesPipeline):
         host = host_of(article_url) if article_url else ""
         if host and host not in domains:
             domains.append(host)
+        if article_url and is_wechat_url(article_url):
+            domains += WECHAT_MEDIA_DOMAINS  # a WeChat post's pictures live on WeChat's picture hosts
         return domains
 
     # ---- before and after the download ------------------------------------------------------
