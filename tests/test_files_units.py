@@ -156,3 +156,28 @@ def test_body_links_that_may_be_files_are_asked_once_pages_never():
     assert filekinds.candidate_links(links, known) == [
         ("http://a.cn/attach/getfile?id=7", "汇总表"), ("http://a.cn/show?id=8", "附件2：名单"),
         ("http://a.cn/x?id=9", "报名表.xlsx")]
+
+
+def test_a_lost_state_is_rebuilt_with_the_files_the_archive_links_as_kept(tmp_path):
+    import hashlib
+
+    from newscrawl.archive import render_body
+    from newscrawl.rebuild import rebuild_from_archive
+    from newscrawl.state import SqliteStateStore
+
+    data = b"%PDF-1.4 kept"
+    sha = hashlib.sha256(data).hexdigest()
+    (tmp_path / "files" / sha[:2]).mkdir(parents=True)
+    (tmp_path / "files" / sha[:2] / f"{sha}.pdf").write_bytes(data)
+    body = render_body(["见附件：表.pdf"], ["http://a.cn/gone.jpg"], "http://a.cn/p.htm",
+                       [{"url": "http://a.cn/f.pdf", "name": "表.pdf"}],
+                       {"http://a.cn/f.pdf": f"/files/{sha[:2]}/{sha}.pdf", "http://a.cn/gone.jpg": "/files/ee/" + "e" * 64 + ".jpg"})
+    (tmp_path / "cumt").mkdir()
+    (tmp_path / "cumt" / "u1.md").write_text("---\ntitle: x\nurlname: u1\n---\n" + body, encoding="utf-8")
+    store = SqliteStateStore(tmp_path / "state.sqlite3")
+    assert rebuild_from_archive(store, tmp_path) == 1
+    kept = store.file("http://a.cn/f.pdf")
+    assert (kept["status"], kept["path"], kept["size"], kept["type"]) == ("kept", f"{sha[:2]}/{sha}.pdf", len(data),
+                                                                         "application/pdf")
+    assert store.file("http://a.cn/gone.jpg") is None  # linked as kept, but its file is not there
+    store.close()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
+from newscrawl.pipelines.files import files_dir
 from newscrawl.rebuild import rebuild_from_archive
 from newscrawl.state import StateError, open_store, state_name
 
@@ -40,7 +41,7 @@ class Command(ScrapyCommand):
             return
         try:
             if opts.rebuild:
-                logger.info("recorded %d archive files from %s", rebuild_from_archive(store, output_dir), output_dir)
+                logger.info("recorded %d archive files from %s", rebuild_from_archive(store, output_dir, files_dir(self.settings)), output_dir)
             missing = store.missing_files(output_dir.resolve())
             if opts.prune and missing:
                 print(f"forgot {store.forget(missing)} articles whose file is gone: the next crawl fetches them again")
