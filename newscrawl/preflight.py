@@ -43,7 +43,8 @@ def check_output_dir(settings) -> None:
     if mode != "off":
         store = str(settings.get("FILES_STORE") or "")
         if "://" in store and not store.startswith("file://"):
-            raise PreflightError(f"FILES_STORE must be a local folder (the archive links its files by path), not {store}")
+            raise PreflightError(f"FILES_STORE must be a local folder (the archive links its files by path), "
+                                 f"not {store}")
         _check_writable(files_dir(settings), "files folder", "FILES_STORE", create=False)
     if settings.get("NEWSCRAWL_WARC_DIR"):
         _check_writable(Path(settings.get("NEWSCRAWL_WARC_DIR")), "WARC folder", "NEWSCRAWL_WARC_DIR")

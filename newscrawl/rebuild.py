@@ -12,8 +12,8 @@ from newscrawl.filekinds import ATTACHMENT, IMAGE, file_type
 
 logger = logging.getLogger("newscrawl.state")
 # a link to a kept file: its copy's address, the original URL as the title (archive.link_target)
-KEPT_LINK_RE = re.compile(r'(?P<image>!?)\[[^\]\n]*\]\(/[^)\s"]*?/(?P<path>[0-9a-f]{2}/(?P<sha>[0-9a-f]{64})\.(?P<ext>\w+)) '
-                          r'"(?P<url>https?://[^"\s]+)"\)')
+KEPT_LINK_RE = re.compile(r'(?P<image>!?)\[[^\]\n]*\]\(/[^)\s"]*?/'
+                          r'(?P<path>[0-9a-f]{2}/(?P<sha>[0-9a-f]{64})\.(?P<ext>\w+)) "(?P<url>https?://[^"\s]+)"\)')
 
 
 def rebuild_from_archive(store, output_dir: Path, files_root: Path | None = None) -> int:

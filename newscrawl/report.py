@@ -38,6 +38,7 @@ def source_health(name: str, runs: list[dict], now: float) -> dict:
                 failing_since = run["started_at"]
             elif run["status"] != "interrupted":
                 break
+    recent = [r for r in runs if r["started_at"] >= now - 30 * 86400]
     today = _day(now)
     first = today - timedelta(days=CHART_DAYS - 1)
     articles, failed = [0] * CHART_DAYS, [0] * CHART_DAYS
@@ -52,9 +53,8 @@ def source_health(name: str, runs: list[dict], now: float) -> dict:
         "written_7": sum(r["articles_written"] for r in runs if r["started_at"] >= now - 7 * 86400),
         "written_30": sum(r["articles_written"] for r in runs if r["started_at"] >= now - 30 * 86400),
         # files kept with the articles (NEWSCRAWL_FILES) and downloads that failed, last 30 days
-        "files_kept_30": sum(int(r["counts"].get("files_kept", 0)) for r in runs if r["started_at"] >= now - 30 * 86400),
-        "files_failed_30": sum(int(r["counts"].get("files_failed", 0)) for r in runs
-                               if r["started_at"] >= now - 30 * 86400),
+        "files_kept_30": sum(int(r["counts"].get("files_kept", 0)) for r in recent),
+        "files_failed_30": sum(int(r["counts"].get("files_failed", 0)) for r in recent),
         "failing_since": failing_since, "problems": last["problems"] if last else [],
         "articles_per_day": articles, "failed_runs_per_day": failed, "first_day": first,
     }

@@ -114,7 +114,8 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
     @classmethod
     def update_settings(cls, settings):
         super().update_settings(settings)
-        if settings.get("NEWSCRAWL_FILES") != "off" and (settings.getpriority("FEED_EXPORT_FIELDS") or 0) <= SETTINGS_PRIORITIES["project"]:
+        fields_given = (settings.getpriority("FEED_EXPORT_FIELDS") or 0) > SETTINGS_PRIORITIES["project"]
+        if settings.get("NEWSCRAWL_FILES") != "off" and not fields_given:
             # the kept files are exported too; with files off the export stays exactly as it was
             settings.set("FEED_EXPORT_FIELDS", [*settings.getlist("FEED_EXPORT_FIELDS"), FILES_FIELD], priority="spider")
         if not settings.get("USER_AGENT"):
