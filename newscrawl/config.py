@@ -206,7 +206,7 @@ def load_sources(path: str | Path | None = None) -> dict[str, Source]:
 @lru_cache(maxsize=1)
 def _load_packaged_sources() -> dict[str, Source]:
     text = importlib.resources.files("newscrawl").joinpath(DEFAULT_SOURCES_FILE.name).read_text(encoding="utf-8")
-    return _parse_sources(DEFAULT_SOURCES_FILE, text)
+    return parse_sources(DEFAULT_SOURCES_FILE, text)
 
 
 @lru_cache(maxsize=8)
@@ -215,17 +215,85 @@ def _load_sources(path: Path, version: int) -> dict[str, Source]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read sources file: {exc.strerror}") from None
-    return _parse_sources(path, text)
+    return parse_sources(path, text)
 
 
-def _parse_sources(path: Path, text: str) -> dict[str, Source]:
+BY_REFERENCE = "a sources file may not repeat values by reference (anchors &, aliases *, merges <<); write each value out"
+
+
+class _Refused(Exception):
+    """An anchor or alias, where the loader met it (the path is added by _read_yaml)."""
+
+    def __init__(self, mark, problem: str):
+        super().__init__(problem)
+        self.mark, self.problem = mark, problem
+
+
+class _SourcesLoader(yaml.SafeLoader):
+    """SafeLoader that stops at the first anchor or alias, before anything is expanded.
+
+    A billion-laughs file is a few lines of aliases that expand to gigabytes; a sources file has no
+    use for them, so the first one is refused, and reading costs what the text costs.
+    """
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(event.start_mark, f"YAML alias *{event.anchor} refused: {BY_REFERENCE}")
+        if getattr(event, "anchor", None) is not None:
+            raise _Refused(event.start_mark, f"YAML anchor &{event.anchor} refused: {BY_REFERENCE}")
+        return super().compose_node(parent, index)
+
+
+def _check_keys(path: Path, loader: yaml.SafeLoader, root) -> None:
+    """Every mapping's keys are distinct (PyYAML keeps the last of two silently) and no merge key."""
+    todo = [(root, "")]
+    while todo:  # a loop, not recursion: nesting deep enough to compose must not crash the check
+        node, where = todo.pop()
+        if isinstance(node, yaml.SequenceNode):
+            todo.extend((item, f"{where}[{i}]") for i, item in enumerate(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            first_line: dict = {}
+            for key_node, value_node in node.value:
+                line = key_node.start_mark.line + 1
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise ConfigError(f"{path}: line {line}: YAML merge key << refused: {BY_REFERENCE}")
+                key = loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                at = f"{where}.{key}" if where else str(key)
+                if isinstance(key, (str, int, float, bool)):  # other keys: the constructor refuses them
+                    if key in first_line:
+                        seen = first_line[key]
+                        on = f"on lines {seen} and {line}" if seen != line else f"twice on line {line}"
+                        raise ConfigError(f"{path}: {at}: duplicate key {on} (YAML would keep only the last)")
+                    first_line[key] = line
+                todo.append((value_node, at))
+
+
+def _read_yaml(path: Path, text: str):
+    """The file's data, or ConfigError naming the line: syntax, duplicate keys, anchors and aliases."""
+    loader = _SourcesLoader(text)
     try:
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_keys(path, loader, node)
+        return loader.construct_document(node)
+    except _Refused as exc:
+        raise ConfigError(f"{path}: line {exc.mark.line + 1}, column {exc.mark.column + 1}: {exc.problem}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{path}: not valid YAML: {where}{problem}") from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise ConfigError(f"{path}: not valid YAML: nested too deeply to read") from None
+    finally:
+        loader.dispose()
+
+
+def parse_sources(path: Path, text: str) -> dict[str, Source]:
+    """The sources in text, as load_sources reads them from path (messages name path)."""
+    data = _read_yaml(path, text)
     if not isinstance(data, dict) or not isinstance(data.get("sources"), dict) or not data["sources"]:
         raise ConfigError(f"{path}: sources: missing (expected a mapping of source name to its settings)")
     unknown = set(data) - {"sources"}

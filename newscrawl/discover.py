@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
 
-from newscrawl.config import ConfigError, NAME_RE, load_sources, university_domain
+from newscrawl.config import ConfigError, NAME_RE, load_sources, parse_sources, university_domain
 from newscrawl.extract.common import FILE_EXT_RE, first_text, meta_map, strip_site_suffix
 from newscrawl.extract.lists import ARTICLE_LIKE_RE, extract_list
+from newscrawl.pipelines.write import FILE_MODE, write_atomically
 from newscrawl.urls import canonical_url, host_of, is_http_url, is_wechat_url
 
 MIN_ROWS = 2           # a column's first page lists at least this many articles
@@ -139,13 +141,18 @@ def site_identity(html: str, url: str) -> tuple[str, str]:
     return name, school
 
 
+def site_domain(home_url: str) -> str:
+    """The domain a discovered source covers (its entry's `domains`): the home page's university."""
+    return university_domain(host_of(home_url))
+
+
 def _yaml_str(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML string
 
 
 def source_entry(name: str, school: str, home_url: str, columns: list[Column]) -> str:
     """A sources.yaml entry (indented for the `sources:` mapping), one list line per column."""
-    domain = university_domain(host_of(home_url))
+    domain = site_domain(home_url)
     kinds = {c.cms for c in columns}
     lines = [
         f"  {name}:",
@@ -162,21 +169,21 @@ def source_entry(name: str, school: str, home_url: str, columns: list[Column]) -
 
 
 def append_entry(path: str | Path, name: str, entry: str) -> None:
-    """Append an entry to a sources file (created if missing); the file is left as it was on any error."""
+    """Append an entry to a sources file (created if missing); the file is left as it was on any error.
+
+    The new text is checked first, then written beside the file and renamed over it: a full disk or
+    a file size limit never leaves the file cut mid-entry (every cron crawl would stop at it).
+    """
     path = Path(path)
     original = path.read_text(encoding="utf-8") if path.exists() else None
     if original is not None:
         if name in load_sources(path):  # a broken file raises ConfigError here, untouched
             raise ConfigError(f"{path}: sources.{name}: already there (give another name with --name)")
         text = original + ("" if original.endswith("\n") else "\n") + "\n" + entry
+        mode = stat.S_IMODE(path.stat().st_mode)
     else:
         text = "sources:\n" + entry
-    path.write_text(text, encoding="utf-8")
-    try:
-        load_sources(path)
-    except ConfigError:
-        if original is None:
-            path.unlink()
-        else:
-            path.write_text(original, encoding="utf-8")
-        raise
+        mode = FILE_MODE
+    parse_sources(path, text)  # what is written loads, or nothing is written
+    # written where a link at path points (a sources file kept elsewhere stays linked)
+    write_atomically(path.resolve(), text, mode=mode, sync_folder=True)

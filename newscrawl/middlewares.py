@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
@@ -39,12 +40,21 @@ def host_allowed(host: str, domains) -> bool:
 
 
 def is_internal_address(host: str) -> bool:
-    """Loopback, private, link-local (169.254.169.254) and other non-public IP literals."""
+    """Loopback, private, link-local (169.254.169.254) and other non-public IP literals; localhost."""
+    host = (host or "").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
     try:
-        address = ipaddress.ip_address((host or "").strip("[]"))
+        address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return False
     return not address.is_global
+
+
+def robots_url(url: str) -> str:
+    """The robots.txt Scrapy's RobotsTxtMiddleware asks for before fetching url."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/robots.txt"
 
 
 class OffsiteGuardMiddleware:
@@ -57,23 +67,28 @@ class OffsiteGuardMiddleware:
 
     def __init__(self, crawler):
         self.crawler = crawler
+        self.named_robots: set[str] = set()  # robots.txt URLs of internal addresses a source names
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
     def process_request(self, request):
+        host = host_of(request.url)
         domains = request.meta.get("newscrawl_domains")
         if domains is None:
-            host = host_of(request.url)
-            if is_internal_address(host) and not request.url.endswith("/robots.txt"):
-                return self.refuse(request, host, "a private or loopback address")
+            # Scrapy's own robots.txt requests (and commands without a source): an internal address
+            # only for the robots.txt of one a source names, whose page passed here just before
+            if is_internal_address(host) and request.url not in self.named_robots:
+                return self.refuse(request, host, "a private or loopback address no source names")
             return None
         domains = tuple(domains) + tuple(request.meta.get("newscrawl_extra_domains") or ())
-        host = host_of(request.url)
         if host_allowed(host, domains):
+            if is_internal_address(host):
+                self.named_robots.add(robots_url(request.url))
             return None
-        return self.refuse(request, host, f"outside {', '.join(domains[:3])}")
+        why = "a private or loopback address" if is_internal_address(host) else f"outside {', '.join(domains[:3])}"
+        return self.refuse(request, host, why)
 
     def refuse(self, request, host: str, why: str):
         redirected = bool(request.meta.get("redirect_urls"))

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -135,3 +136,24 @@ def test_an_unreadable_home_page_is_reported_and_nothing_written(mirror, tmp_pat
     result = discover(mirror, tmp_path, "https://www.nowhere.edu.cn/", "--write", str(sources))
     assert result.returncode == 3 and "could not read https://www.nowhere.edu.cn/" in result.stderr
     assert not sources.exists()
+
+
+def test_column_links_that_redirect_off_the_site_are_refused_and_never_printed(mirror, tmp_path):
+    build_webplus_site(mirror.add, "www.demo-wp.edu.cn", "11", articles=25, per_page=10)
+    column = mirror.routes[WP + "/11/list.htm"]["body"]  # what each target would serve: a fine column
+    targets = {"21": "http://evil.example.com/1/list.htm", "22": "http://localhost:8080/1/list.htm",
+               "23": "http://169.254.169.254/latest/meta-data/", "24": "http://127.0.0.1:9/1/list.htm"}
+    for col, target in targets.items():
+        mirror.add(f"{WP}/{col}/list.htm", b"", status=302, headers={"Location": target})
+        mirror.add(target, column)
+    mirror.add(WP + "/", webplus_home([("11", "学校要闻"), ("21", "通知公告"), ("22", "学术动态"), ("23", "媒体报道"),
+                                       ("24", "校园生活")]))
+    result = discover(mirror, tmp_path, WP + "/")
+    assert result.returncode == 0, result.stderr[-2000:]
+    entry = yaml.safe_load("sources:\n" + result.stdout)["sources"]["demo_wp"]
+    assert entry["lists"] == [{"url": WP + "/11/list.htm", "cms": "webplus"}]
+    off_site = {urlsplit(target).netloc for target in targets.values()}
+    assert not [url for url in mirror.log if urlsplit(url).netloc in off_site]  # not even their robots.txt
+    refused = [line for line in result.stderr.splitlines() if "refused" in line]
+    assert len(refused) == 4 and all(f"<{WP}/2" in line for line in refused), result.stderr[-2000:]
+    assert "redirect to 169.254.169.254 refused (a private or loopback address)" in result.stderr

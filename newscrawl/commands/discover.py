@@ -11,8 +11,10 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import DontCloseSpider, UsageError
 
 from newscrawl.config import ConfigError
-from newscrawl.discover import Candidate, Column, append_entry, candidate_links, read_column, site_identity, source_entry
-from newscrawl.middlewares import BlockedRequest
+from newscrawl.discover import (
+    Candidate, Column, append_entry, candidate_links, read_column, site_domain, site_identity, source_entry,
+)
+from newscrawl.middlewares import BlockedRequest, OffsiteRequest
 from newscrawl.summary import EXIT_BLOCKED, EXIT_BROKEN
 from newscrawl.urls import is_http_url
 
@@ -39,6 +41,9 @@ class DiscoverSpider(scrapy.Spider):
     def __init__(self, *args, report: Report, max_pages: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.report, self.max_pages = report, max_pages
+        # the domains of the entry it prints: OffsiteGuardMiddleware refuses any request or redirect
+        # outside them, and to private addresses, as it does for crawls
+        self.meta = {"newscrawl_domains": [site_domain(report.home)]}
         self.seen: set[str] = set()
         self.went_deeper = False
 
@@ -50,7 +55,8 @@ class DiscoverSpider(scrapy.Spider):
 
     async def start(self):
         self.seen.add(self.report.home)
-        yield scrapy.Request(self.report.home, callback=self.parse_home, errback=self.home_failed, dont_filter=True)
+        yield scrapy.Request(self.report.home, callback=self.parse_home, errback=self.home_failed, dont_filter=True,
+                             meta=dict(self.meta))
 
     def parse_home(self, response):
         self.report.home_html = response.text
@@ -62,7 +68,7 @@ class DiscoverSpider(scrapy.Spider):
                 continue
             self.seen.add(candidate.url)
             yield scrapy.Request(candidate.url, callback=self.parse_candidate, errback=self.candidate_failed,
-                                 cb_kwargs={"candidate": candidate, "level": level})
+                                 cb_kwargs={"candidate": candidate, "level": level}, meta=dict(self.meta))
 
     def parse_candidate(self, response, candidate: Candidate, level: int):
         self.report.pages_read += 1
@@ -99,6 +105,9 @@ class DiscoverSpider(scrapy.Spider):
         self.report.home_error = failure.getErrorMessage() or failure.type.__name__
 
     def candidate_failed(self, failure):
+        if failure.check(OffsiteRequest):  # the message names the link and where it led
+            self.logger.warning("not followed: %s", failure.getErrorMessage())
+            return
         self.logger.info("could not read %s: %s", failure.request.url, failure.getErrorMessage())
 
 

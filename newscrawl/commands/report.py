@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
 from newscrawl.config import load_sources
+from newscrawl.pipelines.write import write_atomically
 from newscrawl.report import CHART_DAYS, render_report
 from newscrawl.state import StateError, open_store
 
@@ -49,10 +49,7 @@ class Command(ScrapyCommand):
         out = Path(opts.out)
         page = render_report(names, runs, now)
         try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            tmp = out.with_name(out.name + ".tmp")
-            tmp.write_text(page, encoding="utf-8")
-            os.replace(tmp, out)  # a browser or web server never sees half a page
+            write_atomically(out, page)  # a browser or web server never sees half a page
         except OSError as exc:
             logger.error("could not write the report to %s: %s", out, exc)
             self.exitcode = 2

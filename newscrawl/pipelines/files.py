@@ -13,9 +13,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
-import re
-import tempfile
 from io import BytesIO
 from pathlib import Path
 
@@ -30,13 +27,12 @@ from newscrawl.archive import render_body
 from newscrawl.items import ArticleItem, FileRetry
 from newscrawl.middlewares import BlockedRequest, OffsiteRequest
 from newscrawl.outcomes import count, one_line
-from newscrawl.pipelines.write import FILE_MODE
+from newscrawl.pipelines.write import remove_stale_temp_files, write_atomically
 from newscrawl.state import store_for
 from newscrawl.urls import WECHAT_MEDIA_DOMAINS, host_of, is_wechat_url
 
 logger = logging.getLogger("newscrawl.files")
 FILES_DIR_NAME = "files"
-TEMP_RE = re.compile(r"^\..+\.(?P<pid>\d+)\.[^.]+\.tmp$")
 # what a download that failed is counted as, by exception name (as the spider counts article pages)
 ERROR_KINDS = {
     "DownloadTimeoutError": "timeout", "TimeoutError": "timeout", "TCPTimedOutError": "timeout",
@@ -60,7 +56,7 @@ def files_dir(settings) -> Path:
 
 class ArchiveFilesStore(FSFilesStore):
     """Scrapy's local store, crash-safe and content-addressed: a file appears whole or not at all
-    (temp name, fsync, rename), and content already kept is not written again."""
+    (write_atomically), and content already kept is not written again."""
 
     def __init__(self, basedir):
         # not FSFilesStore's: it creates the folder now; here the first kept file does
@@ -69,23 +65,8 @@ class ArchiveFilesStore(FSFilesStore):
 
     def persist_file(self, path, buf, info, meta=None, headers=None):
         target = Path(self.basedir, path)
-        if target.is_file():
-            return None
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
-        try:
-            os.fchmod(fd, FILE_MODE)
-            with os.fdopen(fd, "wb") as out:
-                out.write(buf.getvalue())  # the response's own bytes: BytesIO shares them, no copy
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+        if not target.is_file():
+            write_atomically(target, buf.getvalue())  # the response's own bytes: BytesIO shares them, no copy
         return None
 
     def stat_file(self, path, info):
@@ -93,27 +74,6 @@ class ArchiveFilesStore(FSFilesStore):
             return {"last_modified": Path(self.basedir, path).stat().st_mtime}
         except OSError:
             return {}
-
-
-def remove_stale_temp_files(root: Path) -> int:
-    """Temp files of crawls killed mid-write (their process is gone): never kept files."""
-    removed = 0
-    for tmp in root.glob("*/.*.tmp") if root.is_dir() else ():
-        match = TEMP_RE.match(tmp.name)
-        if match and int(match["pid"]) != os.getpid():
-            try:
-                os.kill(int(match["pid"]), 0)
-                continue  # a crawl running now
-            except ProcessLookupError:
-                pass
-            except PermissionError:
-                continue
-        try:
-            tmp.unlink()
-            removed += 1
-        except OSError:
-            pass
-    return removed
 
 
 class ArchiveFilesPipeline(FilesPipeline):

@@ -18,8 +18,9 @@ from newscrawl.pipelines.base import CountingPipeline, logger
 from newscrawl.state import StateError, store_for
 
 SAFE_DIR_RE = re.compile(r"[^A-Za-z0-9._-]+")
-TEMP_GLOB = ".*.md.*.tmp"
-TEMP_PID_RE = re.compile(r"^\..+\.md\.(?P<pid>\d+)\.[^.]+\.tmp$")
+# what write_atomically names its temp files: .<name>.<pid>.<random>.tmp (mkstemp)
+TEMP_GLOB = "*/.*.tmp"
+TEMP_PID_RE = re.compile(r"^\..+\.(?P<pid>\d+)\.[^.]+\.tmp$")
 
 
 def _umask() -> int:
@@ -43,20 +44,31 @@ def archive_path(output_dir: Path, source: str, urlname: str) -> Path:
     return path
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Temp file in the same folder, fsync, rename: a crash leaves the old file or the new one.
+def write_atomically(path: Path, text: str | bytes, mode: int = FILE_MODE, sync_folder: bool = False) -> None:
+    """Temp file in the same folder, fsync, rename: a crash or a full disk leaves the old file or the new one.
 
-    The temp name carries the writer's pid, so a sweep never removes a live crawl's file.
+    Every file newscrawl writes goes through here (archive, summaries, report, sources file, kept
+    files: bytes are written as they are, text as UTF-8 with \n line ends). The
+    temp file is created exclusively (mkstemp: O_EXCL, a random name), so a link planted at a name
+    it could have is never followed; the name carries the writer's pid, so the sweep at a crawl's
+    start never removes a live crawl's file. sync_folder: the rename itself survives a power cut.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        os.fchmod(fd, mode)
+        binary = isinstance(text, bytes)
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+        if sync_folder:
+            folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -88,14 +100,14 @@ def _pid_alive(pid: int) -> bool:
 
 
 def remove_stale_temp_files(output_dir: Path) -> int:
-    """Temp files of crawls that were killed mid-write (their pid is gone): never part of the archive."""
+    """Temp files of crawls killed mid-write (their pid is gone), in the source folders and .newscrawl/."""
     removed = 0
     if not output_dir.is_dir():
         return removed
-    for tmp in output_dir.glob(f"*/{TEMP_GLOB}"):
+    for tmp in output_dir.glob(TEMP_GLOB):
         match = TEMP_PID_RE.match(tmp.name)
-        if match and int(match["pid"]) != os.getpid() and _pid_alive(int(match["pid"])):
-            continue  # a crawl of another source, running now
+        if not match or (int(match["pid"]) != os.getpid() and _pid_alive(int(match["pid"]))):
+            continue  # not one of ours, or a crawl of another source running now
         try:
             tmp.unlink()
             removed += 1

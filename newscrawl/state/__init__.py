@@ -14,7 +14,8 @@ from pathlib import Path
 
 from newscrawl.state.errors import AlreadyRunning, StateError
 from newscrawl.state.locks import lock_source, release_source_locks
-from newscrawl.state.postgres import PostgresStateStore, redacted
+from newscrawl.state.postgres import PostgresStateStore
+from newscrawl.state.redact import redacted
 from newscrawl.state.schema import MIGRATIONS, SCHEMA_VERSION
 from newscrawl.state.sqlite import STATE_FILE_NAME, SqliteStateStore, state_path
 from newscrawl.state.store import StateStore

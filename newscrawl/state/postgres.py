@@ -23,9 +23,9 @@ import hashlib
 import logging
 import re
 import time
-from urllib.parse import urlsplit, urlunsplit
 
 from newscrawl.state.errors import AlreadyRunning, StateError
+from newscrawl.state.redact import redacted
 from newscrawl.state.schema import MIGRATIONS, SCHEMA_VERSION
 from newscrawl.state.store import StateStore
 
@@ -38,15 +38,6 @@ DDL_TYPES = [
     (re.compile(r"\bINTEGER\s+PRIMARY\s+KEY\s+AUTOINCREMENT\b", re.I), "BIGSERIAL PRIMARY KEY"),
     (re.compile(r"\bREAL\b", re.I), "DOUBLE PRECISION"),
 ]
-
-
-def redacted(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{netloc[-1]}"))
 
 
 def lock_key(text: str) -> int:
@@ -74,7 +65,7 @@ def connect(url: str, timeout: float):
         return conn
     except psycopg.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise StateError(f"state database {redacted(url)}: cannot connect ({first})") from None
+        raise StateError(f"state database {redacted(url)}: cannot connect ({redacted(url, first)})") from None
 
 
 class PostgresConnection:
@@ -161,7 +152,7 @@ class PostgresStateStore(StateStore):
             raise
         except Exception as exc:
             self.db.close()
-            raise StateError(f"state database {self.path}: {type(exc).__name__}: {exc}".splitlines()[0]) from None
+            raise StateError(redacted(url, f"state database {self.path}: {type(exc).__name__}: {exc}".splitlines()[0])) from None
 
     def _migrate(self) -> None:
         conn = self.db.conn
@@ -248,6 +239,12 @@ def lock_source(url: str, source: str, timeout: float = 30.0) -> None:
 
 def release_sources() -> None:
     for conn in _lock_connections.values():
+        try:
+            # before closing: the server drops a closed session's locks only when its backend has
+            # exited, a moment later, and a crawl starting in that moment would find them held
+            conn.execute("SELECT pg_advisory_unlock_all()")
+        except Exception:
+            pass
         try:
             conn.close()
         except Exception:
