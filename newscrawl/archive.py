@@ -137,22 +137,40 @@ def parse_front_matter(markdown: str) -> dict:
 
 
 FINGERPRINT_MIN_TEXT = 100
+# a link's or picture's target without scheme and host: the same files of a site reached under two
+# of its names (http/https, www./no www., a sibling host serving the same upload paths) are the same
+LINK_TARGET_HOST_RE = re.compile(r"\]\(https?://[^/)\s]*")
+# a link to a kept file (link_target): the same article whether its files were kept or not
+KEPT_TARGET_RE = re.compile(r'\]\(/[^)\s"]* "(?P<url>https?://[^"\s]+)"\)')
 
 
-def content_fingerprint(paragraphs: list[str], title: str = "") -> str:
-    """Same text, same fingerprint, whatever the URL or the spacing (a repost on another site).
+def content_fingerprint(body: str, title: str = "") -> str:
+    """What makes the article, as its archive body holds it: text, pictures and attachments, never its URL.
 
-    Short bodies ('详见附件', a caption) are shared by unrelated notices, so below
-    FINGERPRINT_MIN_TEXT characters the title is part of the fingerprint too.
+    Same content, same fingerprint, whatever the article's URL, the spacing or the host its files are
+    linked from (a repost); a different picture or attachment is a different article (three posters
+    under one title, two 详见附件 notices). Below FINGERPRINT_MIN_TEXT characters of text the title
+    counts too, and a short text with no picture or attachment gets no fingerprint ('') at all: a
+    title and a line are too little to tell a repost from a look-alike. A text-only article keeps the
+    fingerprint of earlier versions (the MD5 of its text without whitespace). Computed from the body
+    only, so a state rebuilt from the archive files records the very same fingerprints.
     """
-    text = WHITESPACE_RE.sub("", "".join(paragraphs))
+    content = KEPT_TARGET_RE.sub(r"](\g<url>)", SOURCE_LINK_RE.sub("", body))
+    text = WHITESPACE_RE.sub("", "".join(body_paragraphs(content)))
+    content = LINK_TARGET_HOST_RE.sub("](", content.replace(MORE_MARKER, ""))
     if len(text) < FINGERPRINT_MIN_TEXT:
-        text = WHITESPACE_RE.sub("", title or "") + "\n" + text
-    return hashlib.md5(text.encode("utf-8")).hexdigest()
+        if "](" not in content:
+            return ""
+        content = (title or "") + "\n" + content
+    return hashlib.md5(WHITESPACE_RE.sub("", content).encode("utf-8")).hexdigest()
+
+
+def archive_body(markdown: str) -> str:
+    """The body of an archive file: everything after its front matter."""
+    return markdown.split("\n---\n", 1)[1] if markdown.startswith("---\n") else markdown
 
 
 def body_paragraphs(markdown: str) -> list[str]:
     """The text paragraphs of an archive file (no summary marker, images or source link)."""
-    body = markdown.split("\n---\n", 1)[1] if markdown.startswith("---\n") else markdown
-    body = body.replace("\n<!--more-->\n\n", "\n\n").replace("\n<!--more-->\n", "")
+    body = archive_body(markdown).replace("\n<!--more-->\n\n", "\n\n").replace("\n<!--more-->\n", "")
     return [p for p in body.split("\n\n") if p.strip() and not p.startswith("![图](") and not LINK_ONLY_RE.match(p)]

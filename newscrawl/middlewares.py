@@ -145,8 +145,11 @@ class AntiBotMiddleware:
             return response
         host = host_of(response.url)
         source = request.meta.get("newscrawl_source")
-        count(self.crawler.stats, "blocked", source=source)
         self.crawler.stats.inc_value(f"newscrawl/blocked_host/{host}")
+        if request.meta.get("newscrawl_kind") == "article":
+            # the spider judges an article's wall at the end of the run: the site's, or the article's alone
+            raise BlockedRequest(f"anti-bot page from {host} (HTTP {response.status})")
+        count(self.crawler.stats, "blocked", source=source)
         if host not in self.warned_hosts:
             self.warned_hosts.add(host)
             logger.error("%s blocked the crawler: an anti-bot page (瑞数, HTTP %d) instead of content <%s>",

@@ -48,7 +48,8 @@ def remember_failure(crawler, *, url: str, source: str, kind: str, reason: str, 
                                                  reason=one_line(reason), column=column, cms=cms,
                                                  use_attempt=use_attempt)
     except Exception as exc:  # the state itself is failing: the next run finds the article again anyway
-        count(crawler.stats, "failed/state_failed", source=source)
+        # an error of the state, not a second failure of the article (counted once, by the caller's kind)
+        count(crawler.stats, "errors/state_failed", source=source)
         logger.error("could not record the failure in the state: %s <%s>", one_line(str(exc)), url)
         return None
 

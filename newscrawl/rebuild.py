@@ -7,7 +7,7 @@ from pathlib import Path
 
 import re
 
-from newscrawl.archive import SOURCE_LINK_RE, body_paragraphs, content_fingerprint, parse_front_matter
+from newscrawl.archive import SOURCE_LINK_RE, archive_body, content_fingerprint, parse_front_matter
 from newscrawl.filekinds import ATTACHMENT, IMAGE, file_type
 
 logger = logging.getLogger("newscrawl.state")
@@ -34,7 +34,7 @@ def rebuild_from_archive(store, output_dir: Path, files_root: Path | None = None
         published = front.get("date")
         title = str(front.get("title") or "").split("->", 1)[-1].rsplit(" | ", 1)[0]
         store.record(urlname=str(front["urlname"]), url=link["url"], source=path.parent.name,
-                     path=str(path.relative_to(output_dir)), fingerprint=content_fingerprint(body_paragraphs(text), title),
+                     path=str(path.relative_to(output_dir)), fingerprint=content_fingerprint(archive_body(text), title),
                      published=str(published) if published else None)
         record_kept_files(store, text, path.parent.name, Path(files_root or Path(output_dir) / "files"))
         recorded += 1

@@ -66,8 +66,12 @@ def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finish
     if summary["blocked"]:
         problems.append(f"the site blocked the crawler ({summary['blocked']} anti-bot pages)")
         code = EXIT_BLOCKED
-    if lists_tried and summary["lists_read"] == 0 and (errors.get("unreachable") or errors.get("timeout")):
-        problems.append("the site could not be reached (network or DNS)")
+    list_errors = group("list_errors")
+    if lists_tried and summary["lists_read"] == 0 and list_errors:
+        problems.append(list_failure(list_errors))
+        code = max(code, EXIT_BROKEN)
+    elif lists_tried and summary["articles_found"] == 0 and not summary["blocked"] and list_errors.get("error_page"):
+        problems.append("its list pages answered error pages (not found, deleted or maintenance), not the lists")
         code = max(code, EXIT_BROKEN)
     elif lists_tried and summary["articles_found"] == 0 and not summary["blocked"]:
         problems.append("its list pages yielded no article link at all (layout changed, or pages failed)")
@@ -108,6 +112,29 @@ def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finish
         status = "idle"
     summary["status"], summary["exit_code"] = status, code
     return summary
+
+
+# Why no list page could be read, by the kind its failures were counted under (errors/<kind>).
+LIST_FAILURE_CAUSES = {
+    "unreachable": "could not be reached (network or DNS)",
+    "timeout": "timed out (answered nothing, or stopped answering, in DOWNLOAD_TIMEOUT)",
+    "robots_txt": "are refused by robots.txt",
+    "connection_lost": "lost the connection",
+    "truncated": "were cut short",
+    "too_large": "are too large (DOWNLOAD_MAXSIZE)",
+    "offsite_redirect": "redirect off the site",
+}
+
+
+def list_failure(kinds: dict) -> str:
+    """The problem line of a source none of whose list pages could be read: it names the cause."""
+    if len(kinds) > 1:
+        return "its list pages failed: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    (kind,) = kinds
+    if kind == "unreachable":
+        return "the site could not be reached (network or DNS)"
+    cause = LIST_FAILURE_CAUSES.get(kind) or (f"answered HTTP {kind[5:]}" if kind.startswith("http_") else f"failed ({kind})")
+    return f"its list pages {cause}"
 
 
 def format_summary(name: str, s: dict) -> str:

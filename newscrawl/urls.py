@@ -6,15 +6,26 @@ import hashlib
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
-from w3lib.url import url_query_cleaner
+from w3lib.url import safe_url_string, url_query_cleaner
 
 # Query parameters added by share buttons and analytics; they never select a different article.
 TRACKING_PARAM_RE = re.compile(r"^(?:utm_\w+|spm|from|isappinstalled|share_token|scene|clicktime|enterid|sharer_\w+|fbclid|gclid)$", re.I)
 
 
 def canonical_url(url: str) -> str:
-    """The URL as published, minus its fragment and tracking parameters (nothing else is rewritten)."""
+    """The one form of an article URL that is requested, recorded, looked up, claimed and compared.
+
+    The URL as published, written as it goes on the wire (w3lib's safe_url_string, which is what a
+    Scrapy request does to it: non-ASCII and spaces percent-encoded as UTF-8, scheme and host in
+    lower case), minus its fragment and tracking parameters. Nothing else is rewritten: the query
+    keeps its order (canonicalize_url would sort it, and so rename archived articles), and an
+    ordinary ASCII URL is unchanged, so its urlname stays the MD5 of the URL as published.
+    """
     url = (url or "").strip()
+    try:
+        url = safe_url_string(url)
+    except ValueError:  # not a URL anything could be fetched from ('http://[::1'): left as it is
+        return url
     if is_wechat_url(url):
         return wechat_post_url(url)
     parts = urlsplit(url)

@@ -34,7 +34,8 @@ class Mirror:
     (Scrapy does not verify certificates), so fixtures keep their real https addresses.
 
     A route can inject faults: delay (seconds), fail_first (answer 500 that many times first),
-    truncate (promise the whole body, send half, close), reset (close without answering).
+    truncate (promise the whole body, send half, close), reset (close without answering),
+    stall (send the status and headers, then nothing until the mirror closes).
     """
 
     def __init__(self):
@@ -42,6 +43,7 @@ class Mirror:
         self.log: list[str] = []
         self.calls: list[dict] = []  # method, url, headers and body of every request, in order
         self.failures: dict[str, int] = {}
+        self.closing = threading.Event()  # lets stalled answers go when the test is done
         mirror = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -83,6 +85,12 @@ class Mirror:
                 for key, value in route["headers"].items():
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(body)))
+                if route.get("stall"):
+                    self.end_headers()
+                    self.wfile.flush()
+                    mirror.closing.wait(120)
+                    self.close_connection = True
+                    return
                 if route.get("truncate"):
                     self.send_header("Connection", "close")
                     self.end_headers()
@@ -147,6 +155,7 @@ class Mirror:
         return [u for u in self.log if needle in u and not u.endswith("/robots.txt")]
 
     def close(self):
+        self.closing.set()
         self.server.shutdown()
         self.server.server_close()
 

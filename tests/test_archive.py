@@ -66,8 +66,10 @@ def test_any_body_text_leaves_front_matter_parseable(paragraphs):
 
 
 def test_short_bodies_fingerprint_with_their_title_long_ones_without():
-    from newscrawl.archive import content_fingerprint
+    from newscrawl.archive import content_fingerprint, render_body
 
-    assert content_fingerprint(["详见附件。"], "通知一") != content_fingerprint(["详见附件。"], "通知二")
-    long_text = ["长" * 120]
+    pdf = [{"url": "http://a.cn/1.pdf", "name": "1.pdf"}]
+    short = render_body(["详见附件。"], [], "http://a.cn/x.htm", pdf)
+    assert content_fingerprint(short, "通知一") != content_fingerprint(short, "通知二")
+    long_text = render_body(["长" * 120], [], "http://a.cn/x.htm")
     assert content_fingerprint(long_text, "原标题") == content_fingerprint(long_text, "转载标题")

@@ -181,3 +181,12 @@ def test_a_lost_state_is_rebuilt_with_the_files_the_archive_links_as_kept(tmp_pa
                                                                          "application/pdf")
     assert store.file("http://a.cn/gone.jpg") is None  # linked as kept, but its file is not there
     store.close()
+
+
+def test_an_article_has_one_fingerprint_whether_its_files_were_kept_or_not():
+    from newscrawl.archive import content_fingerprint
+
+    args = (["短文，见附件：表.pdf"], ["http://a.cn/i.jpg"], "http://a.cn/p.htm", [{"url": "http://a.cn/f.pdf", "name": "表.pdf"}])
+    kept = render_body(*args, local={"http://a.cn/f.pdf": "/files/ab/" + "a" * 64 + ".pdf",
+                                     "http://a.cn/i.jpg": "/files/cd/" + "c" * 64 + ".jpg"})
+    assert content_fingerprint(kept, "标题") == content_fingerprint(render_body(*args), "标题") != ""

@@ -12,7 +12,8 @@ import pytest
 from lxml import html as lxml_html
 
 from conftest import PROJECT, Mirror, crawl
-from newscrawl.archive import parse_front_matter
+from newscrawl.archive import parse_front_matter, render_body, render_markdown
+from newscrawl.items import ArticleItem
 from newscrawl.urls import urlname
 from sitegen import seed_paragraphs, webplus_article, webplus_list
 
@@ -22,6 +23,16 @@ HOSTILE_TITLE = '"引号"：冒号 #井号 [方括号] {{< youtube x >}} <b>粗�
 SHORTCODES = '短代码 {{< youtube id="dQw4w9WgXcQ" >}} 与 {{% notice warning %}} 都不应执行 {{< /notice >}}'
 SCRIPT = '<script>document.title="pwned"</script> 脚本只是文字'
 COMMENT = "<!-- 注释开头 之后的文字仍然可见"
+# Goldmark extensions Hugo enables by default: a definition list (": " after a one-line paragraph)
+# and strikethrough (one tilde is enough: date ranges) would swallow characters of the text
+DEFINITION = ": 冒号开头的一段，冒号不能丢"
+TILDES = "报名时间：3月1日~3月5日，考试时间：4月1日~4月2日，~ 单独的波浪号"
+# paragraphs of several lines (a page's line breaks): tables, definitions, task lists and
+# footnotes of the same extensions, at the start of any line
+MULTILINE = ["术语一行\n: 同一段里冒号开头的行", "姓名 | 学号\n--- | ---\n张三 | 001",
+             "| 左 | 右 |\n|:--|--:|\n| 甲 | 乙 |", "说明文字\n  : 缩进的冒号行", "任务\n- [ ] 未完成\n- [x] 已完成",
+             "脚注[^1]正文\n[^1]: 脚注的内容", "单列\n| --- |", "行末的反斜杠\\\n下一行", "两个短横\n--"]
+MULTILINE_URL = f"http://{HOST}/2025/0311/c950a10/page.htm"
 ATTACHMENT = f"http://{HOST}/_upload/article/files/ab/cd/baomingbiao.pdf"
 IMAGE = f"http://{HOST}/_upload/article/images/ab/cd/photo.jpg"
 GONE = f"http://{HOST}/_upload/article/files/ab/cd/gone.pdf"
@@ -49,7 +60,7 @@ def site(tmp_path_factory):
     lead = max(texts, key=len)
     assert len(lead) > 200
     articles.append((f"http://{HOST}/2025/0310/c950a9/page.htm", HOSTILE_TITLE, "2025-03-10 23:45",
-                     "2025-03-10T23:45:00+08:00", [lead, SHORTCODES, SCRIPT, COMMENT, "文末一段。"]))
+                     "2025-03-10T23:45:00+08:00", [lead, SHORTCODES, SCRIPT, DEFINITION, TILDES, COMMENT, "文末一段。"]))
     rows = []
     for n, (url, title, date, _, paras) in enumerate(articles):
         page = webplus_article(title, date, paras, [IMAGE] if n == 3 else [], aid=n + 1)
@@ -74,11 +85,20 @@ def site(tmp_path_factory):
     shutil.copytree(PROJECT / "hugo", root)
     shutil.copytree(out / "cumt", root / "content" / "cumt")
     (root / "files").symlink_to(out / "files", target_is_directory=True)
+    # and one page of multi-line paragraphs, rendered by newscrawl as the crawl renders any article
+    (root / "content" / "cumt" / f"{urlname(MULTILINE_URL)}.md").write_text(multiline_page(), encoding="utf-8")
     built = subprocess.run([hugo_binary(), "--source", str(root), "--destination", str(root / "public")],
                            capture_output=True, text=True, timeout=120)
     assert built.returncode == 0, "hugo could not build the archive: " + built.stderr[-3000:]
     files = {parse_front_matter(p.read_text(encoding="utf-8"))["urlname"]: p for p in (out / "cumt").glob("*.md")}
     return {"articles": articles, "public": root / "public", "files": files}
+
+
+def multiline_page() -> str:
+    item = ArticleItem(url=MULTILINE_URL, urlname=urlname(MULTILINE_URL), school="中国矿业大学", archive="cumt.net.cn",
+                       title="多行段落", published="2025-03-11T08:00:00+08:00", paragraphs=MULTILINE)
+    item.body = render_body(item.paragraphs, [], item.url)
+    return render_markdown(item)
 
 
 def page(site, url):
@@ -99,9 +119,18 @@ def test_body_text_is_shown_literally_never_executed(site):
     url = site["articles"][3][0]
     content = page(site, url).find_class("content")[0]
     text = content.text_content()
-    for literal in (SHORTCODES, SCRIPT, COMMENT, "文末一段。"):
+    for literal in (SHORTCODES, SCRIPT, DEFINITION, TILDES, COMMENT, "文末一段。"):
         assert literal in text
-    assert not content.xpath(".//script | .//iframe | .//b | .//comment()")
+    assert not content.xpath(".//script | .//iframe | .//b | .//comment() | .//dl | .//del")
+
+
+def test_markdown_extensions_never_turn_text_into_markup(site):
+    content = page(site, MULTILINE_URL).find_class("content")[0]
+    text = " ".join(content.text_content().split())
+    for paragraph in MULTILINE:
+        assert " ".join(paragraph.split()) in text
+    assert not content.xpath(".//dl | .//table | .//del | .//input | .//li | .//sup | .//*[@class='footnotes'] | .//br"
+                             " | .//h2")
 
 
 def kept(data: bytes, ext: str) -> str:
@@ -157,7 +186,8 @@ def test_summary_is_cut_at_the_more_marker(site):
 def test_each_section_has_an_rss_feed(site):
     feed = ElementTree.parse(site["public"] / "cumt" / "index.xml").getroot()
     items = {i.findtext("link"): i for i in feed.iter("item")}
-    assert set(items) == {f"https://archive.example.edu.cn/cumt/{urlname(a[0])}/" for a in site["articles"]}
+    urls = [a[0] for a in site["articles"]] + [MULTILINE_URL]
+    assert set(items) == {f"https://archive.example.edu.cn/cumt/{urlname(url)}/" for url in urls}
     hostile = items[f"https://archive.example.edu.cn/cumt/{urlname(site['articles'][3][0])}/"]
     assert hostile.findtext("title") == f"中国矿业大学->{HOSTILE_TITLE} | cumt.net.cn"
     assert hostile.findtext("pubDate") == "Mon, 10 Mar 2025 23:45:00 +0800"

@@ -101,9 +101,22 @@ def test_list_rows_on_wechat_are_archived_under_the_university(mirror, tmp_path)
     assert sorted(mirror.requested("weixin")) == sorted([POST, WALLED, DELETED])
     summary = json.loads((tmp_path / ".newscrawl" / "cumt.last-crawl.json").read_text(encoding="utf-8"))
     assert summary["dropped"] == {"wechat_verification": 1, "gone": 1}
-    assert (summary["status"], summary["blocked"], result.returncode) == ("blocked", 1, 4)
+    # WeChat answered the two other posts normally in this run: the wall is that post's alone, an
+    # attempt like an HTTP error (given up after NEWSCRAWL_MAX_ATTEMPTS runs), not WeChat's wall
+    assert (summary["status"], summary["blocked"], result.returncode) == ("ok", 0, 0)
+    assert summary["failed"] == {"wechat_verification": 1}
     assert f"{WALLED}: WeChat answered with its verification page" in result.stderr
     assert len(list((tmp_path / "cumt").glob("*.md"))) == 2
+
+
+def test_verification_on_every_post_is_wechats_wall_and_uses_no_attempt(mirror, tmp_path):
+    cumt_notices(mirror)
+    for post in (POST, DELETED):
+        mirror.add_fixture(post, "wechat_verify.html")
+    result = crawl(mirror, tmp_path, "cumt", "-a", f"lists={LIST}")
+    summary = json.loads((tmp_path / ".newscrawl" / "cumt.last-crawl.json").read_text(encoding="utf-8"))
+    assert (summary["status"], summary["blocked"], result.returncode) == ("blocked", 3, 4)
+    assert summary["articles_failed"] == 0 and "no attempt used" in result.stderr
 
 
 def test_without_a_wall_the_crawl_is_ok(mirror, tmp_path):

@@ -54,8 +54,7 @@ class Command(BaseRunSpiderCommand):
             return
         codes = {}
         for name in busy:
-            logger.error("crawlall: %s is already being crawled by another process: skipped", name)
-            codes[name] = EXIT_LOCKED
+            logger.warning("crawlall: %s is already being crawled by another process: skipped", name)
         todo = [name for name in sources if name not in busy]
         # one engine for every WebPlus/VSB/generic source (thepaper accounts page an API: own crawler)
         together = [name for name in todo if sources[name].cms != "thepaper"]
@@ -79,12 +78,16 @@ class Command(BaseRunSpiderCommand):
         for name in todo:
             summary = summaries.get(name)
             codes[name] = summary["exit_code"] if summary else 1
-        statuses = {name: (summaries.get(name) or {}).get("status", "locked" if name in busy else "failed")
-                    for name in codes}
+        statuses = {name: (summaries.get(name) or {}).get("status", "failed") for name in codes}
         bad = {n: c for n, c in codes.items() if c}
         if bad:
             logger.error("crawlall: %d of %d sources need attention: %s", len(bad), len(codes),
                          ", ".join(f"{n} ({statuses[n]})" for n in bad))
-        else:
+        elif codes:
             logger.info("crawlall: all %d sources ok", len(codes))
-        self.exitcode = max(codes.values(), default=0)
+        if busy:
+            # another run of these is going on: nothing wrong with them, and nothing this run can tell
+            logger.warning("crawlall: skipped %d source%s another process is crawling: %s", len(busy),
+                           "" if len(busy) == 1 else "s", ", ".join(busy))
+        # the worst status of what was crawled; EXIT_LOCKED (6) only when nothing was: the run did nothing
+        self.exitcode = max(codes.values()) if codes else (EXIT_LOCKED if busy else 0)

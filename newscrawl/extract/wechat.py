@@ -33,6 +33,8 @@ VERIFY_RE = re.compile(r"环境异常|完成验证后即可继续访问|请在�
 GONE_RE = re.compile(
     r"已被发布者删除|内容已删除|该内容已被删除|已被删除|因违规无法查看|违反.{0,20}无法查看|涉嫌违反.{0,30}(?:无法查看|发送失败)"
     r"|此内容因.{0,30}无法查看|该内容暂时无法查看|链接已过期|该公众号已迁移|此帐号已.{0,10}(?:注销|冻结)|已停止访问该网页|参数错误"
+    # the same pages in WeChat's English interface (window.LANG = "en")
+    r"|(?i:(?:has been )?deleted by the author|has been deleted|can(?:not|'t) be viewed|link has expired)"
 )
 
 

@@ -25,6 +25,8 @@ class DedupePipeline(CountingPipeline):
         if not full and self.state.has(item.urlname):
             self.count("articles/already_archived", item=item)
             self.drop(item, "already_archived", "already in the archive (use -a full=1 to re-crawl)", level="INFO")
+        if not item.fingerprint:
+            return item  # too little content to call it a copy of anything (archive.content_fingerprint)
         twin = self.seen_fingerprints.get(item.fingerprint)
         if twin is None:
             stored = self.state.urlname_with_fingerprint(item.fingerprint)
@@ -33,6 +35,7 @@ class DedupePipeline(CountingPipeline):
             # recorded, so that the next run does not fetch the repost again (and again, hourly)
             self.state.record_duplicate(urlname=item.urlname, url=item.url, source=item.source,
                                         fingerprint=item.fingerprint)
-            self.drop(item, "duplicate_content", f"same text as archived article {twin}", level="INFO")
+            self.drop(item, "duplicate_content", f"same text, pictures and attachments as archived article {twin}",
+                      level="INFO")
         self.seen_fingerprints[item.fingerprint] = item.urlname
         return item

@@ -45,8 +45,8 @@ class NormalizePipeline(CountingPipeline):
                 item.views = int(item.views)
             except (TypeError, ValueError):
                 item.views = None
-        item.fingerprint = content_fingerprint(item.paragraphs, item.title)
         item.body = render_body(item.paragraphs, item.images, item.url, item.attachments)
+        item.fingerprint = content_fingerprint(item.body, item.title)
         return item
 
     @staticmethod

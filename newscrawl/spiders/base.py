@@ -23,11 +23,13 @@ from newscrawl.config import Source, adhoc_source, load_sources, source_for_host
 from newscrawl.dates import CHINA_TZ
 from newscrawl.extract.article import extract_article
 from newscrawl.extract.detect import is_login_page
+from newscrawl.extract.errorpage import SHORT_PAGE_CHARS, error_page, moved_home
 from newscrawl.extract.lists import extract_list
 from newscrawl.items import FILES_FIELD, ArticleItem, FileRetry
 from newscrawl.middlewares import BlockedRequest, OffsiteRequest
-from newscrawl.outcomes import article_failed, count, one_line, remember_failure
+from newscrawl.outcomes import article_failed, count, one_line
 from newscrawl.state import StateError, store_for
+from newscrawl.spiders.walls import WallVerdicts
 from newscrawl.spiders.wechat import WeChatPosts
 from newscrawl.urls import canonical_url, host_of, is_wechat_url, urlname
 
@@ -38,6 +40,9 @@ ERROR_NAMES = {
     "DownloadFailedError": "connection_lost",   # reset or closed mid-answer
 }
 TIMEOUTS = (DownloadTimeoutError, TCPTimedOutError, TwistedTimeoutError)
+# Requests Scrapy drops (IgnoreRequest) and why, read from its message: robots.txt's refusal, and a
+# compressed body over DOWNLOAD_MAXSIZE (a decompression bomb); the rest (redirect loops) are 'ignored'
+IGNORED_CAUSES = (("Forbidden by robots.txt", "robots_txt"), ("DOWNLOAD_MAXSIZE", "too_large"))
 FIRST_INT_RE = re.compile(r"-?\d+")
 # single-sign-on paths; bounded so that "professor", "lesson" or "association" do not match
 LOGIN_URL_RE = re.compile(r"(?:^|[/.?&=_-])(?:login|authserver|cas|sso)(?:$|[/.?&=_-])", re.I)
@@ -71,7 +76,7 @@ def http_urls(name: str, value) -> list[str]:
     return urls
 
 
-class NewsSpider(WeChatPosts, scrapy.Spider):
+class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
     """Base of every newscrawl spider: -a lists=URL,URL  -a max_pages=N  -a full=1."""
 
     source_name: str | None = None  # set on the spiders built from sources.yaml
@@ -239,6 +244,7 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
 
     def article_request(self, url: str, cms: str = "auto", source: Source | None = None, column: str = "",
                         priority: int = 0) -> scrapy.Request:
+        url = canonical_url(url)
         if is_wechat_url(url):
             return self.wechat_request(url, source or self.source_for(url), column)
         # dont_filter: duplicates are skipped by new_article_link instead, so that a redirect loop
@@ -251,7 +257,9 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         )
 
     def new_article_link(self, url: str) -> bool:
-        """False for a link already requested in this crawl (pinned rows repeat on every page)."""
+        """False for a link already requested in this crawl (pinned rows repeat on every page; a failed
+        article is both retried and listed)."""
+        url = canonical_url(url)
         if url in self.requested_articles:
             return False
         self.requested_articles.add(url)
@@ -265,6 +273,7 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         source = self.source_of(response)
         column = column or response.url
         self.count("lists/read", source=source.name)
+        self.host_answered(response.url)
         try:
             page = extract_list(response.text, response.url, self.cms_for(source, response.url, cms),
                                 self.selectors_for(source, response.url).get("list_links"))
@@ -273,7 +282,9 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
             self.count("errors/list_unreadable", source=source.name)
             self.logger.error("list page unreadable (%s): %s <%s>", type(exc).__name__, one_line(str(exc)), response.url)
             return
-        links = [link for link in page.links if self.allowed(link, source) or self.follow_wechat(link, source)]
+        # one identity per article from here on: requested, looked up and recorded in the same form
+        links = [canonical_url(link) for link in page.links]
+        links = [link for link in links if self.allowed(link, source) or self.follow_wechat(link, source)]
         self.count("links/offsite", len(page.links) - len(links), source=source.name)
         if self.max_links and len(links) > self.max_links:
             self.count("lists/link_cap", source=source.name)
@@ -283,8 +294,14 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         self.count("articles/found", len(links), source=source.name)
         if not links:
             self.count("lists/empty", source=source.name)
-            self.logger.warning("list page %s (page %d, %s) has no article links: has the site's layout changed?",
-                                response.url, page_no, page.cms)
+            notice = error_page(response.text)
+            if notice is not None:  # a maintenance or not-found page in place of the list: not a new layout
+                self.count("list_errors/error_page", source=source.name)
+                self.logger.warning("list page %s answered an error page, not the list (%s: %s)", response.url,
+                                    notice.kind, notice.message)
+            else:
+                self.logger.warning("list page %s (page %d, %s) has no article links: has the site's layout changed?",
+                                    response.url, page_no, page.cms)
         new = 0
         for link in links:
             if self.is_known(link):
@@ -323,6 +340,7 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         """Columns read to their end count as complete only if the whole crawl finished and none of
         their articles is still pending a retry."""
         try:
+            self.judge_walls()  # first: an article given up now no longer keeps its column incomplete
             if reason == "finished":
                 for column in self.completed_columns:
                     if self.store.column_has_pending(column, self.max_attempts):
@@ -345,6 +363,7 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         url = self.published_url(response)
         source = self.source_of(response)
         column = response.meta.get("newscrawl_column", "")
+        self.host_answered(response.url, article=True)
         if not isinstance(response, TextResponse):
             self.fail(url, source, "not_html", f"the article URL answered {response.headers.get('Content-Type', b'?')!r}",
                       column, cms)
@@ -354,6 +373,14 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
                                         self.selectors_for(source, url), base_url=response.url)
         except Exception as exc:  # RecursionError on absurd nesting, a parser bug: counted, never a traceback
             self.fail(url, source, "extract_failed", f"{type(exc).__name__}: {exc}", column, cms)
+            return
+        notice = moved_home(response.url, (response.meta.get("redirect_urls") or [response.url])[0])
+        if notice is None and sum(map(len, extracted.paragraphs)) < SHORT_PAGE_CHARS:
+            notice = error_page(response.text)  # only a page with little text can be a notice: cheap
+        if notice is not None:
+            # a failure like an HTTP error (retried next run), never an article nor a repost of one
+            self.fail(url, source, "error_page", f"the site answered an error page, not the article "
+                      f"({notice.kind}: {notice.message})", column, cms)
             return
         if not extracted.paragraphs and (is_login_page(response.text) or LOGIN_URL_RE.search(urlsplit(response.url).path)):
             self.count("dropped/login_page", source=source.name)
@@ -400,15 +427,17 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
         source = request.meta.get("newscrawl_source") or self.source_name
         url = canonical_url((request.meta.get("redirect_urls") or [request.url])[0])
         if failure.check(BlockedRequest):
-            # counted and logged by the anti-bot middleware; an article is tried again next run
+            # a list page's wall is counted and logged by the anti-bot middleware; an article's is judged
+            # at the end of the run, from what the rest of its site answered (spiders/walls.py)
             if kind == "article":
-                self.remember_blocked(url, source, "blocked", str(failure.value), request)
+                self.article_walled(url, source, "blocked", str(failure.value), request)
             return
         if failure.check(OffsiteRequest):
             error = "offsite_redirect" if request.meta.get("redirect_urls") else "offsite"
             reason = failure.getErrorMessage()
         elif failure.check(HttpError):
             status = failure.value.response.status
+            self.host_answered(failure.value.response.url, article=kind == "article")  # an answer, not a wall
             error, reason = f"http_{status}", f"HTTP {status}"
             self.count(f"errors/{error}", source=source)
         elif failure.check(*UNREACHABLE):
@@ -418,8 +447,10 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
             error, reason = "timeout", "timed out"
             self.count("errors/timeout", source=source)
         elif failure.check(IgnoreRequest):
-            error, reason = "ignored", f"not fetched: {failure.getErrorMessage()}"  # redirect loop, robots.txt
-            self.count("errors/ignored", source=source)
+            message = failure.getErrorMessage()  # Scrapy says why only in its message
+            error = next((name for needle, name in IGNORED_CAUSES if needle in message), "ignored")
+            reason = f"not fetched: {message}"
+            self.count(f"errors/{error}", source=source)
         else:
             error = ERROR_NAMES.get(failure.type.__name__, failure.type.__name__)
             reason = f"{error}: {failure.getErrorMessage()}"
@@ -428,15 +459,10 @@ class NewsSpider(WeChatPosts, scrapy.Spider):
             article_failed(self.crawler, url=url, source=source or "unknown", kind=error, reason=reason,
                            column=request.meta.get("newscrawl_column", ""), cms=request.cb_kwargs.get("cms", "auto"))
             return
+        if kind == "list":
+            self.count(f"list_errors/{error}", source=source)  # why no list page could be read (summary)
         self.count("lists/failed" if kind == "list" else f"{kind}/failed", source=source)
         self.logger.warning("%s page failed: %s <%s>", kind, one_line(reason), request.url)
-
-    def remember_blocked(self, url: str, source: str, kind: str, reason: str, request) -> None:
-        """A walled article: queued for the next run without using up an attempt (the wall says
-        nothing about the article); counted as blocked, not as failed."""
-        remember_failure(self.crawler, url=url, source=source or "unknown", kind=kind, reason=reason,
-                         column=request.meta.get("newscrawl_column", ""), cms=request.cb_kwargs.get("cms", "auto"),
-                         use_attempt=False)
 
 
 def build_item(extracted, url: str, source: Source, column: str = "", crawled_at=None) -> ArticleItem:

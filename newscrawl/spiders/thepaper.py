@@ -12,6 +12,7 @@ from newscrawl.config import PphAccount, Source
 from newscrawl.extract.thepaper import account_of, article_url, next_data
 from newscrawl.items import ArticleItem
 from newscrawl.spiders.base import NewsSpider, split_arg
+from newscrawl.urls import canonical_url
 
 PAGE_SIZE = 20
 THEPAPER_ORIGIN = "https://www.thepaper.cn"
@@ -120,7 +121,7 @@ class ThePaperSpider(NewsSpider):
                 continue
             new += 1
             if pph_id:
-                self.listed_by.setdefault(link, pph_id)
+                self.listed_by.setdefault(canonical_url(link), pph_id)
             if self.new_article_link(link):
                 self.count("articles/new")
                 yield self.article_request(link, "thepaper")

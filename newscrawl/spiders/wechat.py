@@ -47,14 +47,15 @@ class WeChatPosts:
         url = self.published_url(response)
         status = wechat.page_status(response.text)
         if status == "verify":
-            # a wall like the 瑞数 one: counted as blocked; the post is queued and fetched again next run
+            # a wall like the 瑞数 one: the post is queued and fetched again; whether it is WeChat's wall
+            # (blocked) or this post's (an attempt) is judged at the end of the run (spiders/walls.py)
             source = source or self.source_for(url)
-            self.count("blocked", source=source.name)
             self.count(f"blocked_host/{WECHAT_HOST}")
             self.count("dropped/wechat_verification", source=source.name)
             self.logger.error("%s: WeChat answered with its verification page (环境异常), not the post: skipped", url)
-            self.remember_blocked(url, source.name, "wechat_verification", "verification page", response.request)
+            self.article_walled(url, source.name, "wechat_verification", "verification page", response.request)
             return
+        self.host_answered(response.url, article=True)
         if status == "gone":
             source = source or self.source_for(url)
             self.count("dropped/gone", source=source.name)
