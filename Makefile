@@ -23,10 +23,12 @@ browser:
 test: $(STAMP) browser
 	$(PY) -m pytest
 
-# per-field extraction accuracy on tests/eval (and ../shared/realpages), beside trafilatura and GNE
+# per-field extraction accuracy on tests/eval (and ../shared/realpages), beside trafilatura and GNE;
+# then the public magic-html benchmark's Chinese pages (../shared/benchmarks/magic-html-zh, skipped when absent)
 eval: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[eval]'
 	$(PY) tests/eval/evaluate.py
+	$(PY) tests/eval/benchmark.py
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'

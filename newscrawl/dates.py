@@ -23,12 +23,39 @@ _DAY_WORD_RE = re.compile(r"(?P<word>刚刚|今天|昨天|前天)\s*(?:(?P<H>\d{
 _RELATIVE_MAX_LEN = 24
 _DATE_LABEL_BEFORE_RE = re.compile(r"(?:时间|日期|发布|发表|更新|于)\s*[:：]?\s*$")
 # Article URLs that carry their day: WebPlus and DedeCMS /2026/0326/, TRS /202305/t20230518_1.html,
-# others /2024-05/15/.
-_URL_DATE_RE = re.compile(
-    r"/(?P<y>(?:19|20)\d{2})/(?P<m>[01]\d)(?P<d>[0-3]\d)/"
-    r"|/t(?P<y2>(?:19|20)\d{2})(?P<m2>[01]\d)(?P<d2>[0-3]\d)_\d+\.s?html?"
-    r"|/(?P<y3>(?:19|20)\d{2})-(?P<m3>[01]\d)/(?P<d3>[0-3]\d)/"
+# others /2024-05/15/, Hanweb /art/2021/6/18/art_1229_1.html, Xinhua /20240509/<id>/c.html,
+# /2024-05-09/, /202405/09/.
+_Y, _M, _D = r"(?P<y{0}>(?:19|20)\d{{2}})", r"(?P<m{0}>0?[1-9]|1[0-2])", r"(?P<d{0}>0?[1-9]|[12]\d|3[01])"
+_MM, _DD = r"(?P<m{0}>0[1-9]|1[0-2])", r"(?P<d{0}>0[1-9]|[12]\d|3[01])"
+_URL_DATE_FORMS = (
+    "/{Y}/{MM}{DD}/",          # /2026/0326/
+    "/t{Y}{MM}{DD}_\\d+",      # /t20230518_123.html
+    "/{Y}-{MM}/{DD}/",         # /2024-05/15/
+    "/{Y}/{M}/{D}/",           # /art/2021/6/18/
+    "/{Y}{MM}{DD}/",           # /20240509/
+    "/{Y}-{MM}-{DD}/",         # /2024-05-09/
+    "/{Y}{MM}/{DD}/",          # /202405/09/
 )
+_URL_DATE_RE = re.compile("|".join(
+    f.format(Y=_Y.format(i), M=_M.format(i), D=_D.format(i), MM=_MM.format(i), DD=_DD.format(i))
+    for i, f in enumerate(_URL_DATE_FORMS)))
+# Dates written in Chinese numerals, as a notice's signature line writes them: 二〇一五年三月二日.
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "Ｏ": "0", "О": "0"}
+_CN_DATE_RE = re.compile(r"(?P<y>[〇零○ＯО一二三四五六七八九]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,2})\s*月"
+                         r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日")
+
+
+def _cn_number(text: str) -> str:
+    """'十二' -> '12', '二十一' -> '21', '三' -> '3' (month and day numbers)."""
+    if "十" not in text:
+        return "".join(_CN_DIGITS.get(c, c) for c in text)
+    tens, _, ones = text.partition("十")
+    return str(int(_CN_DIGITS.get(tens, "1") if tens else 1) * 10 + int(_CN_DIGITS.get(ones, "0") if ones else 0))
+
+
+def _cn_date_to_digits(text: str) -> str:
+    return _CN_DATE_RE.sub(lambda m: "{}年{}月{}日".format("".join(_CN_DIGITS[c] for c in m["y"]),
+                                                        _cn_number(m["m"]), _cn_number(m["d"])), text)
 
 
 def _build(y, m, d, hh=None, mm=None, ss=None, tz=None) -> datetime | None:
@@ -73,6 +100,8 @@ def parse_date(text: str | None, now: datetime | None = None) -> datetime | None
     if not text:
         return None
     text = str(text).replace("\u00a0", " ").replace("\u3000", " ")
+    if "年" in text and _CN_DATE_RE.search(text):
+        text = _cn_date_to_digits(text)
     now = (now or datetime.now(CHINA_TZ)).astimezone(CHINA_TZ)
     for match in _ABSOLUTE_RE.finditer(text):
         value = plausible_published(
@@ -95,11 +124,12 @@ def parse_date(text: str | None, now: datetime | None = None) -> datetime | None
 
 def date_from_url(url: str) -> datetime | None:
     """The day an article URL carries (/2026/0326/c13475a290690/page.htm), or None."""
-    match = _URL_DATE_RE.search(url or "")
-    if not match:
-        return None
-    y, m, d = (next(v for v in match.group(*names) if v) for names in (("y", "y2", "y3"), ("m", "m2", "m3"), ("d", "d2", "d3")))
-    return _build(y, m, d)
+    for match in _URL_DATE_RE.finditer(url or ""):
+        parts = {k[0]: v for k, v in match.groupdict().items() if v}
+        found = plausible_published(_build(parts["y"], parts["m"], parts["d"]))
+        if found is not None:
+            return found
+    return None
 
 
 def from_epoch_ms(value) -> datetime | None:

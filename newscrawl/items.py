@@ -9,7 +9,7 @@ from typing import Any
 EXPORT_FIELDS = [
     "url", "urlname", "source", "school", "archive", "title", "published", "crawled_at", "author",
     "department", "editor", "views", "body", "images", "attachments", "tags", "categories",
-    "original_title",
+    "original_title", "confidence", "doubts",
 ]
 # exported too when files are kept (NEWSCRAWL_FILES is not off): with it off, the export is unchanged
 FILES_FIELD = "files"
@@ -38,6 +38,10 @@ class ArticleItem:
     attachments: list[dict] = field(default_factory=list)
     original_title: str | None = None
     column: str = ""  # the list page it was found on (for retries); not exported
+    # how sure the extraction is (0..1) and why not surer (newscrawl.extract.confidence); JSON only,
+    # never in the archive's Markdown
+    confidence: float | None = None
+    doubts: list[str] = field(default_factory=list)
     links: list = field(default_factory=list)  # the body's other links (url, text); not exported
     # the kept files: {url, kind, path (in the published site), size, sha256, type}; set by the files pipeline
     files: list[dict] = field(default_factory=list)

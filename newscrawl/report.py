@@ -38,7 +38,6 @@ def source_health(name: str, runs: list[dict], now: float) -> dict:
                 failing_since = run["started_at"]
             elif run["status"] != "interrupted":
                 break
-    recent = [r for r in runs if r["started_at"] >= now - 30 * 86400]
     today = _day(now)
     first = today - timedelta(days=CHART_DAYS - 1)
     articles, failed = [0] * CHART_DAYS, [0] * CHART_DAYS
@@ -47,15 +46,23 @@ def source_health(name: str, runs: list[dict], now: float) -> dict:
         if 0 <= index < CHART_DAYS:
             articles[index] += run["articles_written"]
             failed[index] += run["status"] in FAILING
+    recent = [r for r in runs if r["started_at"] >= now - 30 * 86400]
+    doubtful = sum(int((r.get("counts") or {}).get("doubtful") or 0) for r in recent)
+    extracted = sum(int((r.get("counts") or {}).get("extracted") or 0) for r in recent)
+    notes = []
+    if doubtful:
+        # the generic path guessed and said it was unsure: selectors for the source would settle it
+        notes.append(f"extraction doubtful on {doubtful} of {extracted} articles in 30 days — add selectors")
     return {
         "name": name, "status": last["status"] if last else "no runs", "last_run": last["started_at"] if last else None,
         "last_success": successes[-1]["started_at"] if successes else None,
         "written_7": sum(r["articles_written"] for r in runs if r["started_at"] >= now - 7 * 86400),
         "written_30": sum(r["articles_written"] for r in runs if r["started_at"] >= now - 30 * 86400),
         # files kept with the articles (NEWSCRAWL_FILES) and downloads that failed, last 30 days
-        "files_kept_30": sum(int(r["counts"].get("files_kept", 0)) for r in recent),
-        "files_failed_30": sum(int(r["counts"].get("files_failed", 0)) for r in recent),
-        "failing_since": failing_since, "problems": last["problems"] if last else [],
+        "files_kept_30": sum(int((r.get("counts") or {}).get("files_kept") or 0) for r in recent),
+        "files_failed_30": sum(int((r.get("counts") or {}).get("files_failed") or 0) for r in recent),
+        "failing_since": failing_since, "problems": (last["problems"] if last else []) + notes,
+        "doubtful": doubtful, "extracted": extracted,
         "articles_per_day": articles, "failed_runs_per_day": failed, "first_day": first,
     }
 

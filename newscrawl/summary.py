@@ -48,6 +48,8 @@ def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finish
         "given_up": get("articles/given_up"), "failed": failed,
         "dropped": dropped, "blocked": get("blocked"), "http_errors": errors,
         "date_fallback": get("date_fallback"), "page_cap": get("lists/page_cap"),
+        "extracted": sum(int(v or 0) for v in group("articles/extracted").values()),
+        "doubtful": get("extract/doubtful"),
         "page_repeat": get("lists/page_repeat"), "link_cap": get("lists/link_cap"),
         "items_exported": int(stats.get("item_scraped_count", 0) or 0),
         # files kept with the articles (NEWSCRAWL_FILES)
@@ -162,6 +164,9 @@ def format_summary(name: str, s: dict) -> str:
             f"too large {s['files_too_large']}, offsite {s['files_offsite']}, skipped {s['files_skipped']}, "
             f"retried {s['files_retried']}, given up {s['files_given_up']}, articles relinked {s['files_relinked']}"
             + (f", not in the WARC {s['files_not_in_warc']}" if s.get("files_not_in_warc") else ""))
+    if s.get("doubtful"):
+        lines.append(f"  extraction doubtful on {s['doubtful']} of {s['extracted']} articles (archived; see the log "
+                     "for why, add selectors for the source)")
     if s.get("export_note"):
         lines.append(f"  {s['export_note']}")
     lines.append(f"  duration {s.get('duration_s', 0.0):.1f}s")

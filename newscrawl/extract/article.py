@@ -8,6 +8,8 @@ from parsel import Selector
 
 from newscrawl.dates import plausible_published
 from newscrawl.extract import generic, thepaper, vsb, webplus, wechat
+from newscrawl.extract.common import meta_map, page_title
+from newscrawl.extract.confidence import assess
 from newscrawl.extract.detect import detect_cms
 from newscrawl.extract.result import Extracted
 
@@ -43,9 +45,11 @@ def extract_article(html: str, url: str, cms: str = "auto", selectors: dict | No
         if fallback.paragraphs:
             result.paragraphs, result.images, result.links = fallback.paragraphs, fallback.images, fallback.links
             result.attachments = result.attachments or fallback.attachments
+            result.evidence = fallback.evidence
             result.notes.append(f"{cms} body not found: generic main-text extraction used")
         result.published = result.published or fallback.published
     if result.published is not None and plausible_published(result.published) is None:
         result.notes.append(f"date {result.published:%Y-%m-%d} lies in the future: not the publication date")
         result.published = None
+    assess(result, sel.root, page_title(sel), meta_map(sel))
     return result

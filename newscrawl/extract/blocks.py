@@ -53,8 +53,11 @@ def _text_content(el) -> str:
     return "".join(t for t in el.itertext() if isinstance(t, str))
 
 
-def html_blocks(element, base_url: str) -> Blocks:
-    """Walk element: text grouped into paragraphs at block boundaries, images and links collected."""
+def html_blocks(element, base_url: str, skip=frozenset()) -> Blocks:
+    """Walk element: text grouped into paragraphs at block boundaries, images and links collected.
+
+    Elements in skip (furniture inside a body) are left out like scripts are; their tail is text.
+    """
     out = Blocks()
     current: list[str] = []
     seen_images: set[str] = set()
@@ -76,8 +79,10 @@ def html_blocks(element, base_url: str) -> Blocks:
                 current.append(el.tail)
             continue
         tag = _tag(el)
-        if not tag or tag in SKIP_TAGS or HIDDEN_STYLE_RE.search(el.get("style") or ""):
+        if not tag or tag in SKIP_TAGS or el in skip or HIDDEN_STYLE_RE.search(el.get("style") or ""):
             # comments, processing instructions, scripts, hidden parts: not content (their tail is)
+            if tag in BLOCK_TAGS:
+                flush()
             if el.tail:
                 current.append(el.tail)
             continue

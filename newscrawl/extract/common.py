@@ -57,11 +57,12 @@ def first_text(sel, css: str | tuple[str, ...], title: bool = False) -> str | No
 
 
 def meta_map(sel: Selector) -> dict[str, str]:
-    """Every <meta name|property=... content=...> of the page, names lowercased (VSB writes META Name=...)."""
+    """Every <meta name|property|itemprop=... content=...> of the page, names lowercased (VSB writes
+    META Name=...)."""
     found: dict[str, str] = {}
     for meta in sel.root.iter("meta"):
         attrs = {k.lower(): v for k, v in meta.attrib.items()}
-        key = (attrs.get("name") or attrs.get("property") or "").lower()
+        key = (attrs.get("name") or attrs.get("property") or attrs.get("itemprop") or "").strip().lower()
         value = (attrs.get("content") or "").strip()
         if key and value and key not in found:
             found[key] = value

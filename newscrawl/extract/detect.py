@@ -12,6 +12,10 @@ VSB_MARKERS = ("visual sitebuilder", "/system/resource/js/", "_sitegray/_sitegra
                "_showdynclicks(", "_newscontent_fromname", "v_news_content", "vsb_content")
 # 瑞数 (Rivers Security) answers crawlers with an obfuscated script page instead of the content.
 ANTIBOT_RE = re.compile(r"\$_ts\s*=\s*window\[\s*['\"]\$_ts['\"]\s*\]|<meta[^>]+\br=['\"]m['\"]|<script[^>]+\br=['\"]m['\"]", re.I)
+# A wall shows (next to) nothing: a page with this much visible text carries the content, whatever
+# scripts it also carries (瑞数's probe rides along on full articles too).
+WALL_MAX_TEXT = 200
+INVISIBLE_RE = re.compile(r"<(script|style|noscript|template|textarea)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.I | re.S)
 LOGIN_RE = re.compile(r"<input[^>]+type=['\"]?password|统一身份认证|cas/login|authserver/login", re.I)
 
 
@@ -30,11 +34,22 @@ def detect_cms(html: str, url: str = "") -> str:
 
 
 def is_antibot_page(status: int, body: bytes) -> bool:
-    """A 瑞数 wall: HTTP 412, or a 200 page of its obfuscated script with no content."""
+    """A 瑞数 wall: HTTP 412, or a 200 page of its obfuscated script WITHOUT the content.
+
+    The probe script also rides along on pages that hold the whole article: those are articles.
+    """
     if status == 412:
         return True
     head = body[:20_000].decode("utf-8", "replace")
-    return bool(ANTIBOT_RE.search(head))
+    if not ANTIBOT_RE.search(head):
+        return False
+    return visible_text_length(body) < WALL_MAX_TEXT
+
+
+def visible_text_length(body: bytes, limit: int = 2_000_000) -> int:
+    """Characters a reader would see on the page (markup, scripts, styles and comments left out)."""
+    text = INVISIBLE_RE.sub(" ", body[:limit].decode("utf-8", "replace"))
+    return len("".join(text.split()))
 
 
 def is_login_page(html: str) -> bool:

@@ -19,7 +19,7 @@ NOTICE_RULES: tuple[tuple[str, re.Pattern], ...] = (
         r"|或不存在|\b404\b|Not\s*Found|Page\s+not\s+found|File\s+not\s+found", re.I)),
     ("deleted", re.compile(
         r"(?:信息|文章|新闻|内容|稿件|页面|网页|链接|资源|文件)(?:已经|已)?被?(?:管理员|发布者|作者)?"
-        r"(?:删除|撤销|撤回|撤稿|下线|屏蔽|过期|失效)|" + GONE_RE.pattern)),  # WeChat's words too, as wechat.py reads them
+        r"(?:删除|撤销|撤回|撤稿|下线|屏蔽|过期|失效)|" + GONE_RE.pattern, GONE_RE.flags)),  # WeChat's words too, as wechat.py reads them
     ("maintenance", re.compile(
         r"维护中|升级中|正在(?:维护|升级)|暂停(?:访问|服务)|暂时无法(?:访问|查看|打开)|暂时关闭"
         r"|Service\s+(?:Temporarily\s+)?Unavailable|under\s+maintenance", re.I)),

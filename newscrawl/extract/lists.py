@@ -17,7 +17,8 @@ WEBPLUS_PAGERS = "#wp_pager, .wp_pager, [id^=wp_paging], .wp_paging, .pages, .pa
 WEBPLUS_PAGE_RE = re.compile(r"/list\d*\.htm$|/listm\d*\.htm$")
 VSB_BATCH_RE = re.compile(r"_showDynClickBatch\(\s*\[[^\]]*\]\s*,\s*\[(?P<ids>[\d,\s]*)\]")
 VSB_NEWS_ID_RE = re.compile(r"/info/\d+/(?P<id>\d+)\.htm|[?&]wbnewsid=(?P<qid>\d+)")
-VSB_PAGINATION_CSS = ".pb_sys_common, .p_pages, div.page, div.pagebar, div.pagination, .pages"
+# (older VSB templates page with table.headStyle… and a.Next links labelled 下页 — and 尾页)
+VSB_PAGINATION_CSS = ".pb_sys_common, .p_pages, div.page, div.pagebar, div.pagination, .pages, table[class^=headStyle]"
 ARTICLE_LIKE_RE = re.compile(
     r"/info/\d+/\d+\.htm|[?&]wbnewsid=\d+|/c\d+a\d+/page[m]?\.(?:htm|psp)|/_redirect\?|"
     r"/\d{4,}[/_-]?\d*\.s?html?$|/content_\d+|/t\d{8}_\d+\.s?html?$|newsDetail_forward_\d+|/detail/\d+|"
@@ -30,6 +31,8 @@ MIN_LIST_ROWS = 3
 HEADLINE_MIN_CHARS = 8
 PAGE_LINK_RE = re.compile(r"^(?:首页|上一?页|下一?页|末页|尾页|更多|more)", re.I)
 NEXT_LABELS = ("下一页", "下页", "下一頁", "next", "Next", ">")
+# A next-page link marked only by its class (<a class="next" href="index1.htm"></a>: an icon).
+NEXT_CLASS_RE = re.compile(r"^(?:next|nextpage|next-page|next_page|pagenext|page-next|page_next|pgnext|p_next|btn-next)$", re.I)
 
 
 @dataclass
@@ -201,12 +204,19 @@ def _generic_next(sel: Selector, url: str) -> str | None:
     rel = sel.css("a[rel=next]::attr(href), link[rel=next]::attr(href)").get()
     if rel:
         return _follow(rel, url)
+    by_class = None
     for a in sel.root.iter("a"):
-        if a.get("href") and "".join(a.itertext()).strip() in NEXT_LABELS:
+        if not a.get("href"):
+            continue
+        label = "".join(a.itertext()).strip()
+        if label in NEXT_LABELS or (not label and (a.get("title") or "").strip() in NEXT_LABELS):
             target = _follow(a.get("href"), url)
             if target and target != url:
                 return target
-    return None
+        if by_class is None and not label and any(NEXT_CLASS_RE.match(c) for c in (a.get("class") or "").split()):
+            target = _follow(a.get("href"), url)
+            by_class = target if target and target != url else None
+    return by_class
 
 
 def extract_list(html: str, url: str, cms: str = "auto", link_css: str | None = None) -> ListPage:

@@ -24,3 +24,9 @@ class Extracted:
     original_title: str | None = None
     body_found: bool = True  # False: no content container at all (not: an empty one)
     notes: list[str] = field(default_factory=list)  # what the extractor had to guess, for the log
+    # how sure the extraction is (0..1), and why not surer: set by extract_article (confidence.py)
+    confidence: float | None = None
+    doubts: list[str] = field(default_factory=list)
+    # 'article', or 'not_article' for a channel/list page reached as an article (nothing to archive)
+    page_kind: str = "article"
+    evidence: object = field(default=None, repr=False)  # the generic path's MainText, for the assessment

@@ -31,11 +31,12 @@ RULES: dict[str, dict[str, tuple[str, ...]]] = {
 
 # Meta tags that name an article's title or publication date, best first.
 TITLE_META = ("articletitle", "og:title", "twitter:title")
-DATE_META = ("article:published_time", "pubdate", "publishdate", "publish_time", "publication_date",
-             "date", "dc.date", "dc.date.issued", "og:published_time")
+DATE_META = ("article:published_time", "pubdate", "publishdate", "publish_time", "publish-date", "publication_date",
+             "firstpublishedtime", "articlepublishdate", "datepublished", "og:release_date", "og:published_time", "og:time",
+             "date", "dc.date", "dc.date.issued", "dc.date.created", "createdate", "maketime")
 
 # Labels before a date in a meta line.
-DATE_LABELS = ("发布日期", "发布时间", "发表时间", "发稿时间", "更新时间", "日期", "时间")
+DATE_LABELS = ("发布日期", "发布时间", "发表时间", "发稿时间", "发文日期", "公开日期", "更新时间", "日期", "时间")
 
 
 def candidates(cms: str, field: str, selectors: dict | None) -> tuple[str, ...]:

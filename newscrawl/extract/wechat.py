@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import html as html_lib
 import re
 from datetime import datetime
 
@@ -33,14 +34,82 @@ VERIFY_RE = re.compile(r"环境异常|完成验证后即可继续访问|请在�
 GONE_RE = re.compile(
     r"已被发布者删除|内容已删除|该内容已被删除|已被删除|因违规无法查看|违反.{0,20}无法查看|涉嫌违反.{0,30}(?:无法查看|发送失败)"
     r"|此内容因.{0,30}无法查看|该内容暂时无法查看|链接已过期|该公众号已迁移|此帐号已.{0,10}(?:注销|冻结)|已停止访问该网页|参数错误"
-    # the same pages in WeChat's English interface (window.LANG = "en")
-    r"|(?i:(?:has been )?deleted by the author|has been deleted|can(?:not|'t) be viewed|link has expired)"
+    # the same pages in WeChat's English interface
+    r"|(?:has been|was) deleted by the (?:author|publisher)|deleted by the author|(?:content )?has been deleted|cannot be viewed|can't be viewed"
+    r"|violat\w* (?:the )?(?:rules|regulations|terms)|link has expired|account has been (?:blocked|banned|deactivated)",
+    re.I,
 )
+# What an image-share (item_show_type 8) or text-share (10) post keeps only in window.cgiDataNew.
+SHOW_TYPE_RE = re.compile(r"""(?<![\w.])item_show_type\s*[:=]\s*(?:JsDecode\()?\s*['"]?(?P<type>\d+)""")
+JS_STRING = r"""\s*:\s*(?:JsDecode\()?\s*'(?P<value>(?:[^'\\]|\\.)*)'"""
+CONTENT_NOENCODE_RE = re.compile(r"(?<![\w.])content_noencode" + JS_STRING)
+TEXT_PAGE_RE = re.compile(r"text_page_info\s*:\s*\{\s*content" + JS_STRING)
+PICTURE_LIST_RE = re.compile(r"picture_page_info_list\s*:\s*\[")
+CDN_URL_RE = re.compile(r"(?<![\w.])cdn_url" + JS_STRING)
+IMAGE_SHARE, TEXT_SHARE = "8", "10"
+JS_ESCAPE_RE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)", re.S)
 
 
-def page_status(html: str) -> str:
+def js_unescape(value: str) -> str:
+    """A JavaScript string literal's text: \\x0a, \\u4e2d and \\' escapes, then the HTML entities
+    WeChat leaves in it (\\x26quot; is &quot;)."""
+    def one(match):
+        code = match.group(1)
+        if code[0] in "xu" and len(code) > 1:
+            return chr(int(code[1:], 16))
+        return {"n": "\n", "t": "\t", "r": ""}.get(code, code)
+    return html_lib.unescape(JS_ESCAPE_RE.sub(one, value))
+
+
+def show_type(html: str) -> str | None:
+    match = SHOW_TYPE_RE.search(html)
+    return match["type"] if match else None
+
+
+def _share_text(html: str, kind: str) -> str | None:
+    """The text of an image-share post (content_noencode) or a text-share post (text_page_info)."""
+    match = (CONTENT_NOENCODE_RE if kind == IMAGE_SHARE else TEXT_PAGE_RE).search(html)
+    return js_unescape(match["value"]) if match and match["value"].strip() else None
+
+
+def _share_pictures(html: str) -> list[str]:
+    """The pictures of an image-share post: each entry's own cdn_url in picture_page_info_list (not
+    the cover's, not a watermark's nested one)."""
+    match = PICTURE_LIST_RE.search(html)
+    if not match:
+        return []
+    urls, depth, i, quote = [], 0, match.end(), None
+    entry_start = None
+    while i < len(html):
+        ch = html[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth == 1:
+                entry_start = i
+        elif ch in "]}":
+            if depth == 0:
+                break  # the list's own closing bracket
+            if depth == 1 and entry_start is not None:
+                # the entry's first cdn_url at its own level: nested objects come after it
+                first = CDN_URL_RE.search(html, entry_start, i)
+                if first:
+                    urls.append(js_unescape(first["value"]))
+                entry_start = None
+            depth -= 1
+        i += 1
+    return [u for u in urls if u]
+
+
+def page_status(html: str, sel: Selector | None = None) -> str:
     """'post' for a readable post, 'verify' for WeChat's verification wall, 'gone' for a deleted one."""
-    sel = Selector(text=html or "")
+    sel = sel if sel is not None else Selector(text=html or "")
     for css in BODY_CSS[:2]:
         for el in select(sel, css):
             if "".join(el.itertext()).strip() or el.xpath(".//img"):
@@ -63,6 +132,11 @@ def _script_value(html: str, patterns) -> str | None:
             if value:
                 return value
     return None
+
+
+def _js_title(html: str) -> str | None:
+    match = re.search(r"(?<![\w.])title" + JS_STRING, html)
+    return js_unescape(match["value"]).strip() or None if match else None
 
 
 def _time(html: str, sel: Selector) -> datetime | None:
@@ -94,13 +168,27 @@ def extract(sel: Selector, url: str, selectors: dict | None = None) -> Extracted
     result.title = (
         (first_text(sel, selectors["title"]) if selectors.get("title") else None)
         or first_text(sel, TITLE_CSS) or meta.get("og:title") or meta.get("twitter:title")
-        or first_text(sel, "title")
+        or _js_title(html) or first_text(sel, "title")
     )
     result.published = _time(html, sel)
     result.department = first_text(sel, ACCOUNT_CSS) or _script_value(html, ACCOUNT_VAR_RES)
     author = first_text(sel, AUTHOR_CSS) or meta.get("author") or meta.get("og:article:author")
     if author and author != result.department:
         result.author = author
+    status = page_status(html, sel)
+    if status != "post":
+        result.page_kind = "gone" if status == "gone" else "wall"
+        result.notes.append(f"WeChat answered with its {status} page, not the post")
+        return result
+    kind = show_type(html)
+    if kind in (IMAGE_SHARE, TEXT_SHARE):
+        # picture and text posts keep their text (and pictures) in script data, not in the page
+        text = _share_text(html, kind)
+        if text:
+            result.paragraphs = [line for line in (t.strip() for t in text.split("\n")) if line]
+            result.images = _share_pictures(html) if kind == IMAGE_SHARE else []
+            result.notes.append(f"WeChat {'image' if kind == IMAGE_SHARE else 'text'}-share post: text from its script data")
+            return result
     body = _body_element(sel)
     if body is None:
         result.notes.append("no WeChat post body (#js_content) found")

@@ -22,6 +22,7 @@ from newscrawl import __version__
 from newscrawl.config import Source, adhoc_source, load_sources, source_for_host
 from newscrawl.dates import CHINA_TZ
 from newscrawl.extract.article import extract_article
+from newscrawl.extract.confidence import DOUBTFUL
 from newscrawl.extract.detect import is_login_page
 from newscrawl.extract.errorpage import SHORT_PAGE_CHARS, error_page, moved_home
 from newscrawl.extract.lists import extract_list
@@ -382,13 +383,18 @@ class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
             self.fail(url, source, "error_page", f"the site answered an error page, not the article "
                       f"({notice.kind}: {notice.message})", column, cms)
             return
-        if not extracted.paragraphs and (is_login_page(response.text) or LOGIN_URL_RE.search(urlsplit(response.url).path)):
+        weak = not extracted.paragraphs or (extracted.confidence is not None and extracted.confidence < DOUBTFUL)
+        if weak and (is_login_page(response.text) or LOGIN_URL_RE.search(urlsplit(response.url).path)):
             self.count("dropped/login_page", source=source.name)
             self.logger.warning("%s answered with a login page, not the article: skipped", url)
             return
         for note in extracted.notes:
             self.logger.debug("%s: %s", url, note)
+        if extracted.page_kind == "not_article":
+            self.drop_not_article(url, source, extracted)
+            return
         self.count(f"articles/extracted/{extracted.cms}", source=source.name)
+        self.note_confidence(url, source, extracted)
         item = build_item(extracted, url, source, column, response.meta.get("newscrawl_fetched_at"))
         if item.views is None and extracted.views_url and self.fetch_views:
             yield scrapy.Request(
@@ -398,6 +404,24 @@ class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
             )
             return
         yield item
+
+    def drop_not_article(self, url: str, source: Source, extracted) -> None:
+        """A channel or list page reached as an article: nothing to archive; recorded, so that the
+        next runs do not fetch it again."""
+        self.count("dropped/not_article", source=source.name)
+        self.logger.warning("dropped (not_article): %s <%s>", one_line("; ".join(extracted.doubts[-1:])), url)
+        try:
+            self.store.record(urlname=urlname(url), url=url, source=source.name, path="", fingerprint="",
+                              published=None, kind="not_article")
+        except Exception as exc:  # the state failing: the page is fetched again next run, nothing lost
+            self.logger.error("could not record the page in the state: %s <%s>", one_line(str(exc)), url)
+
+    def note_confidence(self, url: str, source: Source, extracted) -> None:
+        """A doubtful extraction is archived all the same, and said: counted, one line with why."""
+        if extracted.confidence is not None and extracted.confidence < DOUBTFUL:
+            self.count("extract/doubtful", source=source.name)
+            self.logger.warning("doubtful extraction (confidence %.2f: %s) <%s>", extracted.confidence,
+                                one_line("; ".join(extracted.doubts)), url)
 
     @staticmethod
     def published_url(response) -> str:
@@ -477,5 +501,6 @@ def build_item(extracted, url: str, source: Source, column: str = "", crawled_at
         author=extracted.author, department=extracted.department, editor=extracted.editor,
         views=extracted.views, paragraphs=list(extracted.paragraphs), images=list(extracted.images),
         attachments=list(extracted.attachments), original_title=extracted.original_title, column=column,
+        confidence=extracted.confidence, doubts=list(extracted.doubts),
         links=list(extracted.links),
     )

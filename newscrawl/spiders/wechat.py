@@ -7,6 +7,8 @@ from parsel import Selector
 
 from newscrawl.config import Source
 from newscrawl.extract import wechat
+from newscrawl.extract.common import meta_map, page_title
+from newscrawl.extract.confidence import assess
 from newscrawl.urls import WECHAT_HOST, canonical_url, is_wechat_url, urlname
 
 
@@ -67,10 +69,13 @@ class WeChatPosts:
         from newscrawl.spiders.base import build_item  # base imports this module
 
         # the university's selectors are for its own pages, never for WeChat's
-        extracted = wechat.extract(Selector(text=response.text), url, {})
+        sel = Selector(text=response.text)
+        extracted = wechat.extract(sel, url, {})
+        assess(extracted, sel.root, page_title(sel), meta_map(sel))
         for note in extracted.notes:
             self.logger.info("%s: %s", url, note)
         source = source or self.source_for(url)
         self.count("articles/extracted/wechat", source=source.name)
+        self.note_confidence(url, source, extracted)
         yield build_item(extracted, url, source, response.meta.get("newscrawl_column", ""),
                          response.meta.get("newscrawl_fetched_at"))

@@ -1,9 +1,13 @@
 """Extraction accuracy per field on the eval cases (and real pages), ours beside trafilatura and GNE.
 
-Usage: python tests/eval/evaluate.py [--realpages DIR]   (also `make eval`)
+Usage: python tests/eval/evaluate.py [--realpages DIR] [--captures DIR]   (also `make eval`)
 Each case is tests/eval/cases/<name>/ with page.html and expected.json; the checks are the ones
 the shared extract_compare tool makes (title, day of the date, first and last words of the body),
-plus what only our extractor promises (attachments, views, images, list rows and next page).
+plus what only our extractor promises (attachments, views, images, list rows and next page, the
+page's kind — not_article, a WeChat page that is gone —, a wall or not, text that is not garbled).
+Pages are decoded from their bytes as the crawl decodes them; our fields are what the crawl would
+archive (nothing for a wall or a page that is not an article). The shared real pages and captures
+with facts are scored too when present (never by the tests).
 """
 
 from __future__ import annotations
@@ -21,10 +25,14 @@ sys.path.insert(0, str(HERE.parents[1]))
 
 from newscrawl.clean import clean_paragraphs  # noqa: E402
 from newscrawl.extract.article import extract_article  # noqa: E402
+from newscrawl.encoding import choose_encoding, garbled  # noqa: E402
+from newscrawl.extract.detect import is_antibot_page  # noqa: E402
 from newscrawl.extract.lists import extract_list  # noqa: E402
 
-ARTICLE_FIELDS = ("title", "date", "head", "tail", "empty", "attachments", "views", "images")
+ARTICLE_FIELDS = ("title", "date", "head", "tail", "empty", "attachments", "views", "images", "page_kind", "antibot",
+                  "garbled", "doubtful")
 LIST_FIELDS = ("links", "next")
+DOUBTFUL = 0.5  # newscrawl.extract.confidence.DOUBTFUL, restated so the harness runs on any version
 
 
 def flat(text) -> str:
@@ -36,22 +44,36 @@ def day(value) -> str:
     return f"{match[1]}-{int(match[2]):02d}-{int(match[3]):02d}" if match else ""
 
 
+def decode_page(raw: bytes, content_type: str | None = None) -> str:
+    """A page's bytes decoded as the crawl decodes them (EncodingMiddleware's choice)."""
+    encoding, bom = choose_encoding(raw, content_type)
+    return raw[bom:].decode(encoding, "replace")
+
+
 def load_cases(root: Path = CASES) -> list[tuple[str, str, dict]]:
-    """(name, page HTML, expected) for every case folder, in name order."""
+    """(name, page HTML, expected) for every case folder, in name order; pages decoded as the crawl does."""
     out = []
     for folder in sorted(p for p in root.iterdir() if (p / "expected.json").exists()):
         expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
-        out.append((folder.name, (folder / "page.html").read_text(encoding="utf-8"), expected))
+        out.append((folder.name, decode_page((folder / "page.html").read_bytes(), expected.get("content_type")),
+                    expected))
     return out
 
 
 def ours(html: str, expected: dict) -> dict:
-    """Our article fields, cleaned as the pipelines clean them."""
+    """Our article fields as the crawl would archive them: cleaned as the pipelines clean them, and
+    nothing for a page refused (an anti-bot wall, a page that is not an article)."""
+    if is_antibot_page(200, html.encode("utf-8")):
+        return {"title": None, "date": None, "body": "", "antibot": True, "page_kind": "wall", "garbled": False}
     result = extract_article(html, expected["url"], expected.get("cms", "auto"), None, expected.get("base_url"))
     paragraphs, _ = clean_paragraphs(result.paragraphs)
-    return {"title": result.title, "date": result.published, "body": "\n".join(paragraphs),
+    kind = getattr(result, "page_kind", "article")
+    body = "\n".join(paragraphs) if kind == "article" else ""
+    return {"title": result.title, "date": result.published, "body": body,
             "attachments": [a["name"] for a in result.attachments], "views": result.views,
-            "images": result.images}
+            "images": result.images, "antibot": False, "page_kind": kind,
+            "confidence": getattr(result, "confidence", None),
+            "garbled": garbled((result.title or "") + "\n" + "\n".join(paragraphs))}
 
 
 def trafilatura_fields(html: str, url: str) -> dict:
@@ -101,6 +123,11 @@ def score_article(expected: dict, got: dict) -> dict[str, bool]:
         out["head"] = out.get("head", True) and flat(text) in body
     if expected.get("empty"):
         out["empty"] = body == ""
+    for key in ("page_kind", "antibot", "garbled"):
+        if key in expected and key in got:
+            out[key] = got[key] == expected[key]
+    if "doubtful" in expected and "confidence" in got:
+        out["doubtful"] = (got["confidence"] is not None and got["confidence"] < DOUBTFUL) == expected["doubtful"]
     if "attachments" in expected and "attachments" in got:
         want = expected["attachments"]  # names, or (real pages) how many
         out["attachments"] = got["attachments"] == want if isinstance(want, list) else len(got["attachments"]) == want
@@ -135,10 +162,52 @@ def realpage_cases(site: Path) -> list[tuple[str, str, dict]]:
             if kind == "list" and "articles" not in expected and "next" not in expected:
                 continue
             raw = (site / index[url]["file"]).read_bytes()
-            _, html = html_to_unicode(index[url].get("headers", {}).get("Content-Type"), raw)
+            html = decode_page(raw, index[url].get("headers", {}).get("Content-Type"))
             exp = dict(expected, url=url, kind=kind)
             exp.pop("cms", None)
             out.append((Path(index[url]["file"]).stem, html, exp))
+    return out
+
+
+def capture_cases(root: Path) -> list[tuple[str, str, dict]]:
+    """The shared captures with facts (../shared/captures/*/facts.json), in the same shape as our cases.
+
+    An error page (page_type) must give no article; facts of pages without a URL get a stand-in one
+    on the page's own kind of host (WeChat posts must be read as WeChat posts).
+    """
+    out = []
+    for facts_file in sorted(root.glob("*/facts.json")):
+        facts = json.loads(facts_file.read_text(encoding="utf-8"))
+        for fact in facts.get("articles", []):
+            path = facts_file.parent / fact["file"]
+            html = decode_page(path.read_bytes())
+            url = fact.get("url") or fact.get("url_guess") or ""
+            if not url:
+                stem = Path(fact["file"]).stem
+                url = (f"https://mp.weixin.qq.com/s/{stem}" if fact["file"].startswith("wechat/")
+                       else f"http://capture.example.edu.cn/{stem}.htm")
+            exp = {"url": url, "kind": "article"}
+            if fact.get("page_type"):
+                exp["empty"] = True
+            else:
+                for key in ("title", "head", "tail"):
+                    if fact.get(key):
+                        exp[key] = fact[key]
+                if fact.get("date"):
+                    exp["date"] = fact["date"]
+                if "attachments" in fact:
+                    exp["attachments"] = fact["attachments"]
+                if "images" in fact:
+                    exp["images"] = fact["images"]
+            out.append((f"{facts_file.parent.name}/{Path(fact['file']).stem}", html, exp))
+        for fact in facts.get("lists", []):
+            if not fact.get("url"):
+                continue
+            html = decode_page((facts_file.parent / fact["file"]).read_bytes())
+            exp = {"url": fact["url"], "kind": "list", "next": fact.get("next")}
+            if isinstance(fact.get("articles"), list):
+                exp["articles"] = fact["articles"]
+            out.append((f"{facts_file.parent.name}/{Path(fact['file']).stem}", html, exp))
     return out
 
 
@@ -193,6 +262,7 @@ def print_table(title: str, report: dict) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--realpages", default=str(HERE.parents[2] / "shared" / "realpages"))
+    parser.add_argument("--captures", default=str(HERE.parents[2] / "shared" / "captures"))
     args = parser.parse_args()
     try:
         import gne  # noqa: F401
@@ -205,6 +275,9 @@ def main() -> int:
     site = Path(args.realpages)
     if (site / "expected.json").exists():
         print_table(f"real pages ({site})", evaluate(realpage_cases(site), comparators))
+    captures = Path(args.captures)
+    if any(captures.glob("*/facts.json")):
+        print_table(f"real captures with facts ({captures})", evaluate(capture_cases(captures), comparators))
     return 0
 
 
