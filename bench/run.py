@@ -4,12 +4,17 @@ Generates N articles across WebPlus and VSB columns, serves them on 127.0.0.1 th
 proxy, and measures a full crawl, an incremental re-run, extraction alone (against trafilatura),
 re-runs against 100,000- and 1,000,000-article states, and `scrapy crawlall` over 100 and 1,000
 generated sources on distinct hosts (first run and re-run, and how the cost grows).
+The cost to the sites (issue 17), from the mirror's own request log (it answers conditional requests
+as WebPlus/VSB servers do): the hourly re-run of the many sources with and without conditional
+requests and the robots.txt cache; `-a recheck=1` after two articles were edited; the backfill of a
+2,000-row WebPlus column through its list API against its HTML pages.
 Prints a table and writes bench/results.json. No network: everything runs on loopback.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import os
@@ -29,7 +34,9 @@ PROJECT = HERE.parent
 sys.path.insert(0, str(PROJECT / "tests"))  # the site generator shared with the tests
 sys.path.insert(0, str(PROJECT))
 
-from sitegen import build_vsb_site, build_webplus_site, seed_paragraphs, webplus_article, webplus_list  # noqa: E402
+from sitegen import (  # noqa: E402
+    WEBPLUS_API_PATH, build_vsb_site, build_webplus_site, seed_paragraphs, webplus_article, webplus_list,
+)
 
 from newscrawl.state import STATE_FILE_NAME  # noqa: E402
 
@@ -111,8 +118,17 @@ class MirrorServer:
                                          str(self.port), "--log", str(self.log)], stdout=subprocess.PIPE)
         self.process.stdout.readline()
 
+    def entries(self) -> list[dict]:
+        """The server's own log: method, url, status, body bytes, conditional (see mirror_server.py)."""
+        out = []
+        for line in self.log.read_text().splitlines():
+            method, url, status, size, conditional = line.split("\t")
+            out.append({"method": method, "url": url, "status": int(status), "bytes": int(size),
+                        "conditional": conditional == "1"})
+        return out
+
     def requests(self) -> list[str]:
-        return self.log.read_text().splitlines()
+        return [e["url"] for e in self.entries()]
 
     def stop(self):
         self.process.terminate()
@@ -181,8 +197,25 @@ def scrapy_bench(env: dict) -> dict:
     return result
 
 
+LIST_PAGE_RE = re.compile(r"/list\d*\.htm$|" + re.escape(WEBPLUS_API_PATH) + "$")
+# today's behaviour, for comparison: every list page and every robots.txt asked in full each run
+TODAY = {"NEWSCRAWL_CONDITIONAL": False, "NEWSCRAWL_ROBOTS_TTL": 0}
+
+
+def traffic(entries: list[dict]) -> dict:
+    """What a run cost the sites, from the server's log: requests by kind, 304s, body bytes sent."""
+    robots = [e for e in entries if e["url"].endswith("/robots.txt")]
+    lists = [e for e in entries if LIST_PAGE_RE.search(e["url"])]
+    return {"requests": len(entries), "robots_requests": len(robots), "list_requests": len(lists),
+            "list_conditional": sum(e["conditional"] for e in lists),
+            "list_not_modified": sum(e["status"] == 304 for e in lists),
+            "other_requests": len(entries) - len(robots) - len(lists),
+            "body_bytes": sum(e["bytes"] for e in entries)}
+
+
 def many_sources(work: Path, counts: list[int], base_env: dict) -> dict:
-    """`scrapy crawlall` over N generated sources on N hosts: first run, then the hourly re-run."""
+    """`scrapy crawlall` over N generated sources on N hosts: first run, then the hourly re-run (with
+    conditional requests and the robots.txt cache, then as today without them)."""
     results: dict = {}
     for count in counts:
         root = work / f"many-{count}"
@@ -193,14 +226,14 @@ def many_sources(work: Path, counts: list[int], base_env: dict) -> dict:
         out = root / "out"
         entry: dict = {"sources": count, "articles": count * 3}
         try:
-            for phase in ("first_run", "re_run"):
+            for phase, extra in (("first_run", {}), ("re_run", {}), ("re_run_today", TODAY)):
                 log.info("crawlall over %d sources: %s …", count, phase.replace("_", " "))
-                before = len(server.requests())
-                run = run_measured(crawl_cmd(sources, out, command=("crawlall",)), env, PROJECT)
+                before = len(server.entries())
+                run = run_measured(crawl_cmd(sources, out, command=("crawlall",), extra=extra), env, PROJECT)
+                cost = traffic(server.entries()[before:])
                 entry[phase] = {
                     "wall_s": run["wall_s"], "cpu_s": run["cpu_s"], "peak_rss_mb": run["peak_rss_mb"],
-                    "exit": run["exit"], "requests": len(server.requests()) - before,
-                    "articles_written": sum(1 for _ in out.glob("*/*.md")),
+                    "exit": run["exit"], "articles_written": sum(1 for _ in out.glob("*/*.md")), **cost,
                 }
                 if run["exit"]:
                     log.warning("crawlall over %d sources exited %d: %s", count, run["exit"], run["log"][-500:])
@@ -216,6 +249,108 @@ def many_sources(work: Path, counts: list[int], base_env: dict) -> dict:
                for phase in ("first_run", "re_run") for measure in ("wall_s", "cpu_s")},
         }
     return results
+
+
+def start_server(root: Path, base_env: dict) -> tuple[MirrorServer, dict]:
+    server = MirrorServer(root)
+    proxy = f"http://127.0.0.1:{server.port}"
+    return server, dict(base_env, http_proxy=proxy, https_proxy=proxy, HTTP_PROXY=proxy, HTTPS_PROXY=proxy)
+
+
+def file_digests(folder: Path) -> dict[str, tuple[str, int]]:
+    return {p.name: (hashlib.md5(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in folder.glob("*.md")}
+
+
+def recheck_after_edits(work: Path, articles: int, base_env: dict) -> dict:
+    """`-a recheck=1` once two archived articles were edited on the site: which files were rewritten,
+    what the summary says, and what every other article was answered."""
+    root = work / "recheck"
+    lists, urls = generate_mirror(root, articles)
+    sources = root / "sources.yaml"
+    sources.write_text("sources:\n  bench:\n    school: 基准大学\n    archive: bench.example\n    lists:\n"
+                       + "".join(f"      - {u}\n" for u in lists), encoding="utf-8")
+    out = root / "out"
+    server, env = start_server(root, base_env)
+    try:
+        log.info("re-check: first crawl of %d articles …", len(urls))
+        run_measured(crawl_cmd(sources, out), env, PROJECT)
+    finally:
+        server.stop()
+    before = file_digests(out / "bench")
+    index = json.loads((root / "index.json").read_text(encoding="utf-8"))
+    edited = [u for u in urls if "/page.htm" in u][:2]  # two WebPlus articles: a correction added to each
+    for url in edited:
+        page = root / index[url]["file"]
+        html = page.read_text(encoding="utf-8")
+        page.write_text(html.replace("<div class='wp_articlecontent'>",
+                                     "<div class='wp_articlecontent'><p>更正：报名截止日期延长至六月三十日。</p>", 1),
+                        encoding="utf-8")
+    server, env = start_server(root, base_env)  # serves the edited pages (with their new validators)
+    try:
+        log.info("re-check: -a recheck=1 after two edits …")
+        run = run_measured(crawl_cmd(sources, out, command=("crawl", "bench", "-a", "recheck=1")), env, PROJECT)
+        entries = server.entries()
+    finally:
+        server.stop()
+    after = file_digests(out / "bench")
+    from newscrawl.urls import urlname
+
+    rewritten = sorted(name for name in before if after.get(name, ("", 0))[0] != before[name][0])
+    touched = sorted(name for name in before if after.get(name) != before[name])
+    articles_asked = [e for e in entries if e["url"] in set(urls)]
+    revised = re.search(r"revised (\d+), withdrawn", run["log"])
+    shutil.rmtree(root, ignore_errors=True)
+    return {
+        "articles": len(urls), "edited": len(edited), "exit": run["exit"], "wall_s": run["wall_s"], "cpu_s": run["cpu_s"],
+        "files_rewritten": len(rewritten), "files_touched": len(touched),
+        "rewritten_are_the_edited": rewritten == sorted(f"{urlname(u)}.md" for u in edited),
+        "summary_revised": int(revised.group(1)) if revised else None,
+        "article_requests": len(articles_asked), "article_conditional": sum(e["conditional"] for e in articles_asked),
+        "article_not_modified": sum(e["status"] == 304 for e in articles_asked),
+        "article_body_bytes": sum(e["bytes"] for e in articles_asked), **{f"run_{k}": v for k, v in traffic(entries).items()},
+    }
+
+
+def backfill_column(work: Path, rows: int, base_env: dict) -> dict:
+    """A whole WebPlus column's history read again (-a backfill=1): through its list API, and page by
+    page through its HTML list, after a first crawl archived it."""
+    root = work / "backfill"
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "pages").mkdir(parents=True)
+    index: dict[str, dict] = {}
+
+    def add(url: str, body: str):
+        name = f"pages/{len(index):06d}.html"
+        (root / name).write_text(body, encoding="utf-8")
+        index[url] = {"file": name, "type": "text/html; charset=utf-8"}
+
+    host, column, listed = "news.backfill.edu.cn", "601", []
+    build_webplus_site(add, host, column, rows, per_page=20, seed=3, rows_out=listed)
+    index[f"http://{host}{WEBPLUS_API_PATH}"] = {"api": "webplus", "rows": listed, "siteId": "7", "columnId": column}
+    (root / "index.json").write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
+    sources = root / "sources.yaml"
+    sources.write_text("sources:\n  bench:\n    school: 回填大学\n    archive: bench.example\n    cms: webplus\n"
+                       f"    lists: [http://{host}/{column}/list.htm]\n", encoding="utf-8")
+    out = root / "out"
+    server, env = start_server(root, base_env)
+    result: dict = {"rows": rows}
+    try:
+        for phase, args, extra in (("first_crawl", (), {}),
+                                   ("backfill_html", ("-a", "backfill=1"), {"NEWSCRAWL_FEEDS": False}),
+                                   ("backfill_api", ("-a", "backfill=1"), {})):
+            log.info("backfill of a %d-row column: %s …", rows, phase.replace("_", " "))
+            before = len(server.entries())
+            run = run_measured(crawl_cmd(sources, out, command=("crawl", "bench", *args), extra=extra), env, PROJECT)
+            result[phase] = {"exit": run["exit"], "wall_s": run["wall_s"], "cpu_s": run["cpu_s"],
+                             "articles_archived": sum(1 for _ in (out / "bench").glob("*.md")),
+                             **traffic(server.entries()[before:])}
+    finally:
+        server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+    html, api = result["backfill_html"]["list_requests"], result["backfill_api"]["list_requests"]
+    result["api_share_of_html_requests"] = api / html if html else None
+    return result
 
 
 FILES_HOST = "news.bench-f.edu.cn"
@@ -331,7 +466,7 @@ def profile_shares(profile: Path) -> dict:
         "extract lists": ("newscrawl/extract/lists.py", "extract_list"),
         "pipelines (all)": ("scrapy/core/scraper.py", "start_itemproc_async"),
         "write files": ("newscrawl/pipelines/write.py", "write_atomically"),
-        "state store": ("newscrawl/state.py", "record"),
+        "state store": ("newscrawl/state/store.py", "record"),
     }
     for label, (path, func) in wanted.items():
         cumulative = sum(v[3] for k, v in stats.stats.items() if k[0].endswith(path) and k[2] == func)
@@ -419,6 +554,9 @@ def main() -> int:
     parser.add_argument("--only-files", action="store_true", help="run only the files scenario")
     parser.add_argument("--only-extraction", action="store_true",
                         help="run only the extraction figures (real captures, generic path) against trafilatura")
+    parser.add_argument("--only-site-cost", action="store_true",
+                        help="run only what the crawl costs the sites: many sources, re-check, backfill")
+    parser.add_argument("--backfill-rows", type=int, default=2000, help="rows of the backfilled WebPlus column")
     parser.add_argument("--no-trafilatura", action="store_true")
     parser.add_argument("--no-scrapy-bench", action="store_true")
     parser.add_argument("--no-profile", action="store_true")
@@ -449,11 +587,15 @@ def main() -> int:
                       + (f" vs trafilatura {e['trafilatura_ms']:.2f} ms = {e['speedup']:.1f}x (target >= 2x)"
                          if "trafilatura_ms" in e else ""))
         return 0
-    if args.only_many_sources:
+    if args.only_many_sources or args.only_site_cost:
         results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
                    "many_sources": many_sources(work, counts, base_env)}
+        if args.only_site_cost:
+            results["recheck"] = recheck_after_edits(work, args.articles, base_env)
+            results["backfill"] = backfill_column(work, args.backfill_rows, base_env)
         args.results.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
         print_many_sources(results)
+        print_site_cost(results)
         shutil.rmtree(work, ignore_errors=True)
         return 0
     mirror_root = work / "mirror"
@@ -518,6 +660,8 @@ def main() -> int:
 
     if counts:
         results["many_sources"] = many_sources(work, counts, base_env)
+    results["recheck"] = recheck_after_edits(work, args.articles, base_env)
+    results["backfill"] = backfill_column(work, args.backfill_rows, base_env)
     if args.files:
         results["files"] = files_scenario(work, args.files, args.file_size)
 
@@ -582,6 +726,7 @@ def print_table(r: dict) -> None:
         print(f"  {key:<{width}}  {value}")
     print(f"  (written to {HERE / 'results.json'})")
     print_many_sources(r)
+    print_site_cost(r)
     print_files(r)
 
 
@@ -608,6 +753,46 @@ def print_many_sources(r: dict) -> None:
     print(f"  targets at {largest['sources']:,} sources: re-run CPU {largest['re_run']['cpu_s']:.1f} s (<= 15 s), "
           f"peak RSS {max(largest['first_run']['peak_rss_mb'], largest['re_run']['peak_rss_mb']):.0f} MB (<= 250 MB), "
           f"first-run CPU {largest['first_run']['cpu_s']:.1f} s (<= 60 s)")
+
+
+
+def print_site_cost(r: dict) -> None:
+    """What the crawl costs the sites (issue 17's targets), from the mirror's own request log."""
+    many = r.get("many_sources") or {}
+    sizes = [int(k) for k in many if k != "ratio"]
+    if sizes:
+        e = many[str(max(sizes))]
+        first, again, today = e["first_run"], e["re_run"], e.get("re_run_today")
+        share = again["body_bytes"] / first["body_bytes"] * 100 if first["body_bytes"] else 0.0
+        print(f"\nwhat the hourly re-run of {e['sources']:,} unchanged sources costs the sites (server's log)")
+        print(f"  robots.txt requests: {again['robots_requests']} (target 0; first run {first['robots_requests']})")
+        print(f"  list requests: {again['list_requests']}, conditional {again['list_conditional']}, "
+              f"answered 304 {again['list_not_modified']} (target: all)")
+        print(f"  body bytes: {again['body_bytes']:,} = {share:.2f} % of the first run's {first['body_bytes']:,} "
+              f"(target <= 2 %)")
+        if today:
+            print(f"  as today (no validators, no robots cache): {today['requests']} requests, "
+                  f"{today['body_bytes']:,} body bytes")
+            print(f"  CPU: {again['cpu_s']:.1f} s, today's {today['cpu_s']:.1f} s (target: no worse); "
+                  f"peak RSS {again['peak_rss_mb']:.0f} MB, today's {today['peak_rss_mb']:.0f} MB")
+    c = r.get("recheck")
+    if c:
+        print(f"\n-a recheck=1 over {c['articles']:,} archived articles after {c['edited']} were edited")
+        print(f"  files rewritten: {c['files_rewritten']} (files touched {c['files_touched']}), "
+              f"the edited ones: {c['rewritten_are_the_edited']}; summary says revised {c['summary_revised']} "
+              f"(target: exactly the 2)")
+        print(f"  article requests: {c['article_requests']}, conditional {c['article_conditional']}, "
+              f"answered 304 {c['article_not_modified']} (target: all but the {c['edited']}); "
+              f"article body bytes {c['article_body_bytes']:,}; exit {c['exit']}")
+    b = r.get("backfill")
+    if b:
+        html, api = b["backfill_html"], b["backfill_api"]
+        print(f"\n-a backfill=1 of a {b['rows']:,}-row WebPlus column (articles archived already)")
+        print(f"  through its HTML pages: {html['list_requests']} requests, {html['body_bytes']:,} bytes")
+        print(f"  through its list API: {api['list_requests']} requests, {api['body_bytes']:,} bytes = "
+              f"{b['api_share_of_html_requests'] * 100:.1f} % of the HTML pages' requests (target <= 5 %)")
+        first = b["first_crawl"]
+        print(f"  (first crawl: {first['list_requests']} list requests, {first['articles_archived']} articles archived)")
 
 
 if __name__ == "__main__":

@@ -128,6 +128,26 @@ def render_markdown(item) -> str:
     return front_matter(item) + item.body
 
 
+LASTMOD_RE = re.compile(r"^lastmod: .*\n", re.M)
+
+
+def without_lastmod(markdown: str) -> str:
+    """The file's text without its front matter's `lastmod:` line (it says when, not what)."""
+    end = markdown.find("\n---\n", 4) if markdown.startswith("---\n") else -1
+    if end < 0:
+        return markdown
+    return LASTMOD_RE.sub("", markdown[:end + 1], count=1) + markdown[end + 1:]
+
+
+def with_lastmod(markdown: str, lastmod: str) -> str:
+    """Hugo's `lastmod:` after the front matter's `date:` line (NEWSCRAWL_LASTMOD, revised files only)."""
+    head, sep, rest = markdown.partition("\ndate: ")
+    if not sep:
+        return markdown
+    date_line, newline, tail = rest.partition("\n")
+    return f"{head}{sep}{date_line}{newline}lastmod: {lastmod}\n{tail}"
+
+
 def parse_front_matter(markdown: str) -> dict:
     """The YAML front matter of an archive file, parsed back (used by tests and the state rebuild)."""
     match = re.match(r"^---\n(.*?)\n---\n", markdown, re.S)

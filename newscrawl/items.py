@@ -42,6 +42,9 @@ class ArticleItem:
     # never in the archive's Markdown
     confidence: float | None = None
     doubts: list[str] = field(default_factory=list)
+    recheck: bool = False  # a re-check of an archived article (a changed text is a revision); not exported
+    etag: str = ""  # the page's validators, kept for conditional re-checks; not exported
+    last_modified: str = ""
     links: list = field(default_factory=list)  # the body's other links (url, text); not exported
     # the kept files: {url, kind, path (in the published site), size, sha256, type}; set by the files pipeline
     files: list[dict] = field(default_factory=list)

@@ -40,6 +40,13 @@ def article_failed(crawler, *, url: str, source: str, kind: str, reason: str, co
                      url, attempts, kind)
 
 
+def recheck_failed(stats, url: str, source: str, kind: str, reason: str) -> None:
+    """A re-check of an archived article that failed: counted, one line; the archive keeps its file and
+    the article is looked at again at its next turn (nothing is queued: it is not a lost article)."""
+    count(stats, "rechecks/failed", source=source)
+    logger.warning("re-check failed (%s): %s <%s>", kind, one_line(reason), url)
+
+
 def remember_failure(crawler, *, url: str, source: str, kind: str, reason: str, column: str = "",
                      cms: str = "auto", use_attempt: bool = True) -> int | None:
     """Queue the article in the state's failures table; the attempts so far (None: the state failed too)."""

@@ -63,6 +63,10 @@ def source_health(name: str, runs: list[dict], now: float) -> dict:
         "files_failed_30": sum(int((r.get("counts") or {}).get("files_failed") or 0) for r in recent),
         "failing_since": failing_since, "problems": (last["problems"] if last else []) + notes,
         "doubtful": doubtful, "extracted": extracted,
+        # edits the re-checks found, and articles the site took down (issue 17)
+        "revised_30": sum(r["counts"].get("articles_revised", 0) for r in runs if r["started_at"] >= now - 30 * 86400),
+        "withdrawn_30": sum(r["counts"].get("articles_withdrawn", 0) for r in runs
+                            if r["started_at"] >= now - 30 * 86400),
         "articles_per_day": articles, "failed_runs_per_day": failed, "first_day": first,
     }
 
@@ -97,13 +101,31 @@ table{border-collapse:collapse} th,td{padding:6px 10px;border-bottom:1px solid #
 thead th{background:#f4f4f4;font-weight:600} th,td{white-space:nowrap} tbody th{font-weight:600} td.n{text-align:right;font-variant-numeric:tabular-nums}
 .status{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600;font-size:12px}
 span.failed{color:#c62828} td.problem{color:#555;font-size:12px;white-space:normal;min-width:200px;max-width:360px}
+h2{font-size:16px;margin:24px 0 8px} td.url{white-space:normal;word-break:break-all;font-size:12px}
 svg.chart rect.a{fill:#1e88e5} svg.chart rect.f{fill:#e53935} svg.chart line.base{stroke:#bbb;stroke-width:1}
 .legend{font-weight:400;font-size:12px} .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 0;vertical-align:middle} .legend span+span{margin-left:10px}
 """
 
 
-def render_report(names, runs: list[dict], now: float | None = None) -> str:
-    """The whole page: every source named or found in the history, broken and blocked first."""
+def changes_table(changes: list[dict]) -> str:
+    """Articles the sites edited or withdrew lately (from the state), most recent first."""
+    if not changes:
+        return ""
+    e = html.escape
+    rows = []
+    for c in changes:
+        what = (f"withdrawn ({e(c['withdrawn_reason'])})" if c["withdrawn_at"]
+                else f"revised ({c['revisions']} revision{'s' if c['revisions'] != 1 else ''})")
+        rows.append(f'<tr><td>{_when(c["withdrawn_at"] or c["revised_at"])}</td><td>{e(c["source"])}</td>'
+                    f'<td>{what}</td><td class="url">{e(c["url"])}</td></tr>')
+    return ('<h2>Articles revised or withdrawn by their sites (last 30 days)</h2>\n<table id="changes"><thead><tr>'
+            "<th>when</th><th>source</th><th>what</th><th>article</th></tr></thead>\n<tbody>\n"
+            + "\n".join(rows) + "\n</tbody></table>")
+
+
+def render_report(names, runs: list[dict], now: float | None = None, changes: list[dict] | None = None) -> str:
+    """The whole page: every source named or found in the history, broken and blocked first; then the
+    articles their sites revised or withdrew lately (`changes`, from the state)."""
     now = time.time() if now is None else now
     by_source: dict[str, list[dict]] = {name: [] for name in names}
     for run in runs:
@@ -126,6 +148,7 @@ def render_report(names, runs: list[dict], now: float | None = None) -> str:
             f'<td class="n">{h["written_7"]}</td><td class="n">{h["written_30"]}</td>'
             f'<td>{_when(h["failing_since"])}</td><td>{chart_svg(h)}</td>'
             f'<td class="problem">{e(problem)}</td>'
+            f'<td class="n">{h["revised_30"]}</td><td class="n">{h["withdrawn_30"]}</td>'
             f'<td class="n files">{h["files_kept_30"]}' + (f' <span class="failed">({h["files_failed_30"]} failed)</span>'
                                                         if h["files_failed_30"] else "") + "</td></tr>")
     return f"""<!DOCTYPE html>
@@ -136,8 +159,9 @@ def render_report(names, runs: list[dict], now: float | None = None) -> str:
 <table id="sources"><thead><tr><th>source</th><th>status now</th><th>last run</th><th>last success</th>
 <th>archived 7 d</th><th>archived 30 d</th><th>failing since</th>
 <th>last {CHART_DAYS} days<br><span class="legend"><span style="background:#1e88e5"></span>articles/day<span style="background:#e53935"></span>failed runs</span></th>
-<th>last run's problems</th><th>files kept 30 d</th></tr></thead>
+<th>last run's problems</th><th>revised 30 d</th><th>withdrawn 30 d</th><th>files kept 30 d</th></tr></thead>
 <tbody>
 {chr(10).join(body)}
-</tbody></table></body></html>
+</tbody></table>
+{changes_table(changes or [])}</body></html>
 """

@@ -44,6 +44,15 @@ MEDIA_ALLOW_REDIRECTS = True             # download.jsp links redirect to the fi
 NEWSCRAWL_WARC_DIR = ""                  # also write every article page and kept file to WARC files here
 NEWSCRAWL_WARC_MAX_SIZE = 1024 * 1024 * 1024  # bytes; a WARC file this large is closed, the next one begun
 NEWSCRAWL_THEPAPER_PPH_API = "https://api.thepaper.cn/contentapi/cont/pph/user"  # 澎湃号 article list
+# ---- cheap for the sites, aware of edits (docs/conditional.md) ------------------------------
+NEWSCRAWL_CONDITIONAL = True             # list pages (and re-checked articles) asked with If-None-Match/-Modified-Since
+NEWSCRAWL_ROBOTS_TTL = 86400             # seconds a host's robots.txt is reused from the state; 0 = fetch every run
+NEWSCRAWL_ROBOTS_MAXSIZE = 512 * 1024    # bytes of a robots.txt read at most (RFC 9309: at least 500 KiB)
+NEWSCRAWL_RECHECK = "1d,7d,30d"          # re-check archived articles this long after publication ('' = never)
+NEWSCRAWL_RECHECK_PER_RUN = 20           # re-checks per source per run at most (-a recheck=1: all, now)
+NEWSCRAWL_LASTMOD = False                # add Hugo's lastmod: to the front matter of a revised file
+NEWSCRAWL_FEEDS = True                   # read columns through the CMS's list API / RSS where one answers
+NEWSCRAWL_FEED_ROWS = 1000               # rows asked per list API / RSS request
 
 # ---- politeness ---------------------------------------------------------------------------
 # USER_AGENT left empty: the spider sends "newscrawl/<version> (+NEWSCRAWL_CONTACT_URL)"
@@ -76,6 +85,9 @@ NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     # before robots.txt (100): a request off its source never goes out, not even for robots.txt
     "newscrawl.middlewares.OffsiteGuardMiddleware": 50,
+    # Scrapy's robots.txt middleware, fed from the state's cache and bounded in size (newscrawl/robots.py)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newscrawl.robots.CachedRobotsTxtMiddleware": 100,
     # process_response runs from high to low: these see the body after HttpCompression (590)
     "newscrawl.middlewares.EncodingMiddleware": 585,
     "newscrawl.middlewares.AntiBotMiddleware": 580,

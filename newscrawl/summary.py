@@ -41,11 +41,15 @@ def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finish
     dropped, errors, failed = group("dropped"), group("errors"), group("failed")
     summary = {
         "lists_read": get("lists/read"), "lists_failed": get("lists/failed"),
+        "lists_not_modified": get("lists/not_modified"), "feed_pages": get("feeds/pages"),
         "articles_found": get("articles/found"), "articles_new": get("articles/new"),
         "articles_retried": get("articles/retried"),
         "articles_written": get("articles/written"), "articles_unchanged": get("articles/unchanged"),
         "already_archived": get("articles/already_archived"), "articles_failed": get("articles/failed"),
         "given_up": get("articles/given_up"), "failed": failed,
+        "articles_revised": get("articles/revised"), "articles_withdrawn": get("articles/withdrawn"),
+        "rechecked": get("rechecks/requested"), "recheck_not_modified": get("rechecks/not_modified"),
+        "recheck_unchanged": get("rechecks/unchanged"), "recheck_failed": get("rechecks/failed"),
         "dropped": dropped, "blocked": get("blocked"), "http_errors": errors,
         "date_fallback": get("date_fallback"), "page_cap": get("lists/page_cap"),
         "extracted": sum(int(v or 0) for v in group("articles/extracted").values()),
@@ -61,7 +65,9 @@ def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finish
         "files_relinked": get("files/relinked"), "files_not_in_warc": get("files/not_in_warc"),
     }
     problems, code = [], EXIT_OK
-    lists_tried = summary["lists_read"] + summary["lists_failed"]
+    # a list page answered 304 is as it was when it last gave article links
+    answered = summary["lists_read"] + summary["lists_not_modified"]
+    lists_tried = answered + summary["lists_failed"]
     attempted = summary["articles_new"] + summary["articles_retried"] + get("articles/requested")
     archived = summary["articles_written"] + summary["articles_unchanged"]
     not_benign = sum(v for k, v in dropped.items() if k not in BENIGN_DROPS)
@@ -69,13 +75,13 @@ def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finish
         problems.append(f"the site blocked the crawler ({summary['blocked']} anti-bot pages)")
         code = EXIT_BLOCKED
     list_errors = group("list_errors")
-    if lists_tried and summary["lists_read"] == 0 and list_errors:
+    if lists_tried and answered == 0 and list_errors:
         problems.append(list_failure(list_errors))
         code = max(code, EXIT_BROKEN)
     elif lists_tried and summary["articles_found"] == 0 and not summary["blocked"] and list_errors.get("error_page"):
         problems.append("its list pages answered error pages (not found, deleted or maintenance), not the lists")
         code = max(code, EXIT_BROKEN)
-    elif lists_tried and summary["articles_found"] == 0 and not summary["blocked"]:
+    elif lists_tried and summary["articles_found"] == 0 and not summary["lists_not_modified"] and not summary["blocked"]:
         problems.append("its list pages yielded no article link at all (layout changed, or pages failed)")
         code = max(code, EXIT_BROKEN)
     if attempted and summary["articles_failed"]:
@@ -145,13 +151,16 @@ def format_summary(name: str, s: dict) -> str:
 
     lines = [
         f"crawl summary for {name}: {s['status'].upper()}" + (f" — {'; '.join(s['problems'])}" if s["problems"] else ""),
-        f"  list pages read {s['lists_read']}, failed {s['lists_failed']}"
+        f"  list pages read {s['lists_read']}"
+        + (f" ({s['feed_pages']} through the CMS's list feed)" if s.get("feed_pages") else "")
+        + f", not modified {s.get('lists_not_modified', 0)}, failed {s['lists_failed']}"
         + (f"; page cap reached {s['page_cap']}" if s.get("page_cap") else "")
         + (f"; repeating pages {s['page_repeat']}" if s.get("page_repeat") else "")
         + (f"; link cap reached {s['link_cap']}" if s.get("link_cap") else ""),
         f"  articles found {s['articles_found']}, new {s['articles_new']}, retried {s['articles_retried']}, "
         f"written {s['articles_written']}, unchanged {s['articles_unchanged']}, "
-        f"already archived {s['already_archived']}, failed {s['articles_failed']}, given up {s['given_up']}",
+        f"already archived {s['already_archived']}, failed {s['articles_failed']}, given up {s['given_up']}, "
+        f"revised {s.get('articles_revised', 0)}, withdrawn {s.get('articles_withdrawn', 0)}",
         f"  failed: {listing(s['failed'])}",
         f"  dropped: {listing(s['dropped'])}",
         f"  blocked: {s['blocked']}; errors: {listing(s['http_errors'])}; dates from crawl time: {s['date_fallback']}",
@@ -167,6 +176,10 @@ def format_summary(name: str, s: dict) -> str:
     if s.get("doubtful"):
         lines.append(f"  extraction doubtful on {s['doubtful']} of {s['extracted']} articles (archived; see the log "
                      "for why, add selectors for the source)")
+    if s.get("rechecked"):
+        lines.append(f"  re-checked {s['rechecked']}: not modified {s['recheck_not_modified']}, unchanged "
+                     f"{s['recheck_unchanged']}, revised {s['articles_revised']}, withdrawn {s['articles_withdrawn']}, "
+                     f"failed {s['recheck_failed']}")
     if s.get("export_note"):
         lines.append(f"  {s['export_note']}")
     lines.append(f"  duration {s.get('duration_s', 0.0):.1f}s")

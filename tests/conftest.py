@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import email.utils
+import hashlib
 import os
 import shutil
 import socket
@@ -36,6 +38,8 @@ class Mirror:
     A route can inject faults: delay (seconds), fail_first (answer 500 that many times first),
     truncate (promise the whole body, send half, close), reset (close without answering),
     stall (send the status and headers, then nothing until the mirror closes).
+    A route added with validators=True answers with an ETag and a Last-Modified (from its body) and
+    answers 304 to a request that names them; handler=fn(call) answers from the request itself.
     """
 
     def __init__(self):
@@ -65,9 +69,14 @@ class Mirror:
                 sent = self.rfile.read(length) if length else b""
                 url = f"https://{self.tls_host}{self.path}" if self.tls_host else self.path
                 mirror.log.append(url)
-                mirror.calls.append({"method": self.command, "url": url, "headers": dict(self.headers), "body": sent})
+                # this request's own record: other threads append theirs meanwhile
+                call = {"method": self.command, "url": url, "headers": dict(self.headers), "body": sent}
+                mirror.calls.append(call)
                 route = mirror.routes.get(url) or {"status": 404, "headers": {"Content-Type": "text/plain"},
                                                          "body": b"not here"}
+                if route.get("handler"):
+                    status, headers, body = route["handler"](call)
+                    route = {"status": status, "headers": headers, "body": body}
                 if route.get("delay"):
                     time.sleep(route["delay"])
                 if route.get("reset"):
@@ -81,8 +90,17 @@ class Mirror:
                 if failed < route.get("fail_first", 0):
                     mirror.failures[url] = failed + 1
                     status, body = 500, b"injected failure"
+                headers = dict(route["headers"])
+                if route.get("validators") and status == 200:
+                    headers.update(mirror.validators(body))
+                    # as RFC 9110 says: If-None-Match, when sent, decides alone
+                    asked = self.headers.get("If-None-Match")
+                    if (asked == headers["ETag"] if asked is not None
+                            else self.headers.get("If-Modified-Since") == headers["Last-Modified"]):
+                        status, body = 304, b""
+                call["status"] = status
                 self.send_response(status)
-                for key, value in route["headers"].items():
+                for key, value in headers.items():
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(body)))
                 if route.get("stall"):
@@ -147,6 +165,17 @@ class Mirror:
         all_headers = {"Content-Type": content_type} if content_type else {}
         all_headers.update(headers or {})
         self.routes[url] = {"status": status, "headers": all_headers, "body": body, **faults}
+
+    def add_handler(self, url: str, handler):
+        """handler(call) -> (status, headers, body) answers each request to url (GET or POST)."""
+        self.routes[url] = {"handler": handler}
+
+    @staticmethod
+    def validators(body: bytes) -> dict[str, str]:
+        """The ETag and Last-Modified a validators=True route sends: they change with its body."""
+        digest = hashlib.md5(body).hexdigest()
+        modified = email.utils.formatdate(1_735_689_600 + int(digest[:7], 16), usegmt=True)  # a time after 2025
+        return {"ETag": f'"{digest[:16]}"', "Last-Modified": modified}
 
     def add_fixture(self, url: str, name: str, **kwargs):
         self.add(url, (FIXTURES / name).read_bytes(), **kwargs)

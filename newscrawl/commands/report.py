@@ -44,10 +44,11 @@ class Command(ScrapyCommand):
             # the chart's window is all the page shows: reading the whole history (kept for
             # NEWSCRAWL_HISTORY_DAYS) of dozens of hourly sources would only cost time
             runs = store.runs(since=now - (CHART_DAYS + 1) * 86400)
+            changes = store.changes(since=now - 30 * 86400)
         finally:
             store.close()
         out = Path(opts.out)
-        page = render_report(names, runs, now)
+        page = render_report(names, runs, now, changes)
         try:
             write_atomically(out, page)  # a browser or web server never sees half a page
         except OSError as exc:

@@ -7,7 +7,7 @@ import logging
 from scrapy.exceptions import DropItem
 
 from newscrawl.items import ArticleItem
-from newscrawl.outcomes import article_failed, count, one_line
+from newscrawl.outcomes import article_failed, count, one_line, recheck_failed
 
 logger = logging.getLogger("newscrawl.pipelines")
 
@@ -59,7 +59,14 @@ class CountingPipeline:
         raise DropItem(f"{reason}: {one_line(detail)} <{item.url}>", log_level=level)
 
     def fail(self, item, kind: str, reason: str):
-        """A failure: counted as failed by kind, logged once, queued for a retry in the state."""
-        article_failed(self.crawler, url=item.url, source=item.source, kind=kind, reason=reason,
-                       column=getattr(item, "column", ""), cms=item.cms or "auto")
+        """A failure: counted as failed by kind, logged once, queued for a retry in the state.
+
+        A re-check that fails leaves the archived article as it is: counted as rechecks/failed and
+        looked at again at its next turn, never queued as a failed article.
+        """
+        if getattr(item, "recheck", False):
+            recheck_failed(self.stats, item.url, item.source, kind, reason)
+        else:
+            article_failed(self.crawler, url=item.url, source=item.source, kind=kind, reason=reason,
+                           column=getattr(item, "column", ""), cms=item.cms or "auto")
         raise ArticleFailed(kind, f"{kind}: {one_line(reason)} <{item.url}>")

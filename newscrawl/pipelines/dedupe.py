@@ -22,6 +22,8 @@ class DedupePipeline(CountingPipeline):
         if item.urlname in self.seen_urlnames:
             self.drop(item, "duplicate_url", "already seen in this crawl", level="INFO")
         self.seen_urlnames.add(item.urlname)
+        if item.recheck:
+            return item  # the archived article itself, looked at again: neither new nor a repost
         if not full and self.state.has(item.urlname):
             self.count("articles/already_archived", item=item)
             self.drop(item, "already_archived", "already in the archive (use -a full=1 to re-crawl)", level="INFO")

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import sqlite3
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from scrapy.exceptions import DropItem
 
-from newscrawl.archive import relink, render_markdown
+from newscrawl.archive import relink, render_markdown, with_lastmod, without_lastmod
+from newscrawl.dates import CHINA_TZ, archive_date
 from newscrawl.items import ArticleItem, FileRetry
 from newscrawl.outcomes import count
 from newscrawl.pipelines.base import CountingPipeline, logger
@@ -77,16 +80,23 @@ def write_atomically(path: Path, text: str | bytes, mode: int = FILE_MODE, sync_
         raise
 
 
-def rewrite_if_changed(path: Path, text: str) -> bool:
-    """The one place an archive file is (re)written: only when its text differs; True if it was written.
+def rewrite_archived(path: Path, text: str, lastmod: str | None = None) -> str | None:
+    """Write an article's file in place (same path, same urlname, atomically) when its text changed.
 
-    A crawl, a full re-crawl, `scrapy reextract` and a file kept on a later run (relinked) all go
-    through here.
+    The one place that replaces an archive file: a re-check that found the site's text edited, a
+    full re-crawl, a re-extraction (`scrapy reextract`), a file kept on a later run linked in. Compared without the `lastmod:` line (it says when, not what).
+    Returns None when the text is unchanged (the file is not touched), else the MD5 of the text it
+    replaced ('' when there was no file). lastmod: Hugo's `lastmod:` value for a replaced file
+    (NEWSCRAWL_LASTMOD), or None for none.
     """
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return False
-    write_atomically(path, text)
-    return True
+    try:
+        old = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        old = None
+    if old is not None and without_lastmod(old) == text:
+        return None
+    write_atomically(path, with_lastmod(text, lastmod) if lastmod and old is not None else text)
+    return hashlib.md5(old.encode("utf-8")).hexdigest() if old is not None else ""
 
 
 def _pid_alive(pid: int) -> bool:
@@ -129,6 +139,7 @@ class ArchiveWriterPipeline(CountingPipeline):
         super().__init__(crawler)
         self.output_dir = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
         self.enabled = crawler.settings.getbool("NEWSCRAWL_WRITE_ARCHIVE")
+        self.lastmod = crawler.settings.getbool("NEWSCRAWL_LASTMOD")
 
     def open_spider(self):
         self.state = store_for(self.crawler)
@@ -151,21 +162,44 @@ class ArchiveWriterPipeline(CountingPipeline):
             return item
         path = archive_path(self.output_dir, item.source, item.urlname)
         text = render_markdown(item)
+        lastmod = archive_date(datetime.now(CHINA_TZ)) if self.lastmod else None
         try:
-            if rewrite_if_changed(path, text):
-                self.count("articles/written", item=item)
-                logger.debug("wrote %s <%s>", path, item.url)
-            else:
-                self.count("articles/unchanged", item=item)
+            previous = rewrite_archived(path, text, lastmod)
         except OSError as exc:
             self.fail(item, "write_failed", describe_os_error(exc))
+        if item.recheck and previous != "":
+            return self.recorded_recheck(item, path, previous)
+        if previous is None:
+            self.count("articles/unchanged", item=item)
+        else:
+            self.count("articles/written", item=item)
+            logger.debug("wrote %s <%s>", path, item.url)
         # recorded only once the file is in place: a crash before this line re-crawls the article
         try:
             self.state.record(
                 urlname=item.urlname, url=item.url, source=item.source,
                 path=str(path.relative_to(self.output_dir.resolve())), fingerprint=item.fingerprint,
-                published=item.published,
+                published=item.published, etag=item.etag, last_modified=item.last_modified,
             )
+            self.state.release(item.urlname)
+        except Exception as exc:
+            self.count("articles/unrecorded", item=item)
+            self.fail(item, "state_failed", f"{type(exc).__name__}: {exc}")
+        return item
+
+    def recorded_recheck(self, item, path: Path, previous: str | None):
+        """A re-checked article: unchanged (its next check comes later), or revised by the site."""
+        try:
+            if previous is None:
+                self.count("rechecks/unchanged", item=item)
+                self.state.mark_checked(item.urlname, item.etag, item.last_modified)
+            else:
+                revisions = self.state.record_revision(item.urlname, fingerprint=item.fingerprint,
+                                                       previous_hash=previous, etag=item.etag,
+                                                       last_modified=item.last_modified)
+                self.count("articles/revised", item=item)
+                logger.info("article revised by the site (revision %d), file rewritten: %s <%s>", revisions,
+                            path.name, item.url)
             self.state.release(item.urlname)
         except Exception as exc:
             self.count("articles/unrecorded", item=item)
@@ -179,9 +213,12 @@ class ArchiveWriterPipeline(CountingPipeline):
             for article in retry.articles:
                 path = root / article["path"]
                 try:
-                    if rewrite_if_changed(path, relink(path.read_text(encoding="utf-8"), retry.url, retry.kept["local"])):
+                    old = path.read_text(encoding="utf-8")
+                    new = relink(old, retry.url, retry.kept["local"])
+                    if new != old and rewrite_archived(path, new) is not None:
                         count(self.stats, "files/relinked", source=article["source"])
                 except OSError as exc:
-                    logger.warning("could not link the kept file into %s: %s <%s>", path, describe_os_error(exc), retry.url)
+                    logger.warning("could not link the kept file into %s: %s <%s>", path, describe_os_error(exc),
+                                   retry.url)
         # done: a retry is no article, never exported
         raise DropItem(f"file retry <{retry.url}>", log_level="DEBUG")

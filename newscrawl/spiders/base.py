@@ -19,6 +19,7 @@ from twisted.internet.error import (
 )
 
 from newscrawl import __version__
+from newscrawl.conditional import validators_of
 from newscrawl.config import Source, adhoc_source, load_sources, source_for_host
 from newscrawl.dates import CHINA_TZ
 from newscrawl.extract.article import extract_article
@@ -28,8 +29,12 @@ from newscrawl.extract.errorpage import SHORT_PAGE_CHARS, error_page, moved_home
 from newscrawl.extract.lists import extract_list
 from newscrawl.items import FILES_FIELD, ArticleItem, FileRetry
 from newscrawl.middlewares import BlockedRequest, OffsiteRequest
-from newscrawl.outcomes import article_failed, count, one_line
+from newscrawl.outcomes import article_failed, count, one_line, recheck_failed
+from newscrawl.recheck import parse_schedule
 from newscrawl.state import StateError, store_for
+from newscrawl.spiders.conditional import ConditionalLists
+from newscrawl.spiders.feeds import ColumnFeeds
+from newscrawl.spiders.recheck import RECHECK_KEY, Rechecks
 from newscrawl.spiders.walls import WallVerdicts
 from newscrawl.spiders.wechat import WeChatPosts
 from newscrawl.urls import canonical_url, host_of, is_wechat_url, urlname
@@ -77,20 +82,26 @@ def http_urls(name: str, value) -> list[str]:
     return urls
 
 
-class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
-    """Base of every newscrawl spider: -a lists=URL,URL  -a max_pages=N  -a full=1."""
+class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPosts, scrapy.Spider):
+    """Base of every newscrawl spider: -a lists=URL,URL  -a max_pages=N  -a full=1  -a recheck=1  -a backfill=1."""
 
     source_name: str | None = None  # set on the spiders built from sources.yaml
     arguments = {"lists": "list pages to read instead of the configured ones",
                  "max_pages": "list pages per column, 0 = until the cap",
-                 "full": "1 re-fetches articles already archived"}
+                 "full": "1 re-fetches articles already archived",
+                 "recheck": "1 re-checks every archived article of the source now",
+                 "backfill": "1 reads each column's whole history (through its CMS feed where one answers)"}
+    switches = ("full", "recheck", "backfill")  # -a NAME=1/0
 
-    def __init__(self, *args, lists=None, max_pages=None, full=None, **kwargs):
+    def __init__(self, *args, lists=None, max_pages=None, full=None, recheck=None, backfill=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.check_arguments({"lists": lists, "max_pages": max_pages, "full": full, **kwargs})
+        self.check_arguments({"lists": lists, "max_pages": max_pages, "full": full, "recheck": recheck,
+                              "backfill": backfill, **kwargs})
         self.list_args = http_urls("lists", lists)
         self.max_pages_arg = max_pages
         self.full = truthy(full) if full is not None else False
+        self.recheck_all = truthy(recheck) if recheck is not None else False
+        self.backfill = truthy(backfill) if backfill is not None else False
         self.completed_columns: set[str] = set()
         self.requested_articles: set[str] = set()
         self.page_fingerprints: dict[str, set[str]] = {}
@@ -111,9 +122,10 @@ class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
         if max_pages not in (None, ""):
             if not str(max_pages).strip().isdigit():
                 raise ArgumentError(f"-a max_pages: expected a whole number, got {max_pages!r}")
-        full = spargs.get("full")
-        if full is not None and str(full).strip().lower() not in TRUE_WORDS + FALSE_WORDS:
-            raise ArgumentError(f"-a full: expected 1 or 0, got {full!r}")
+        for switch in cls.switches:
+            value = spargs.get(switch)
+            if value is not None and str(value).strip().lower() not in TRUE_WORDS + FALSE_WORDS:
+                raise ArgumentError(f"-a {switch}: expected 1 or 0, got {value!r}")
         http_urls("lists", spargs.get("lists"))
         http_urls("url", spargs.get("url"))
 
@@ -143,6 +155,14 @@ class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
         spider.stop_at_known_page = settings.getbool("NEWSCRAWL_STOP_AT_KNOWN_PAGE")
         spider.full = spider.full or settings.getbool("NEWSCRAWL_FULL")
         spider.files_mode = settings.get("NEWSCRAWL_FILES")
+        spider.conditional = settings.getbool("NEWSCRAWL_CONDITIONAL")
+        try:
+            spider.recheck_stages = parse_schedule(settings.get("NEWSCRAWL_RECHECK"))
+        except ValueError as exc:
+            raise SystemExit(f"newscrawl: NEWSCRAWL_RECHECK: {exc}") from None
+        spider.recheck_per_run = settings.getint("NEWSCRAWL_RECHECK_PER_RUN")
+        spider.feeds = settings.getbool("NEWSCRAWL_FEEDS")
+        spider.feed_rows = settings.getint("NEWSCRAWL_FEED_ROWS")
         try:
             # not spider.state: Scrapy keeps JOBDIR's persisted dict there
             spider.store = store_for(crawler)
@@ -206,6 +226,8 @@ class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
         pages = self.list_pages()
         for request in self.retry_requests(self.run_sources()):
             yield request
+        for request in self.recheck_requests(self.run_sources()):
+            yield request
         if not pages:
             self.logger.error("nothing to crawl: no list pages configured and no -a lists=URL given")
         for url, cms in pages:
@@ -237,10 +259,13 @@ class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
 
     def list_request(self, url: str, cms: str, page_no: int, column: str, source: Source | None = None) -> scrapy.Request:
         source = source or self.source_for(url)
+        condition = self.list_condition(url, column)
+        meta = self.meta_for(source, "list", newscrawl_column=column)
+        if condition:
+            meta["handle_httpstatus_list"] = [304]  # "not modified" reaches parse_list, not the errback
         return scrapy.Request(
-            url, callback=self.parse_list, errback=self.on_error, dont_filter=page_no == 1,
-            cb_kwargs={"cms": cms, "page_no": page_no, "column": column},
-            meta=self.meta_for(source, "list", newscrawl_column=column),
+            url, callback=self.parse_list, errback=self.on_error, dont_filter=page_no == 1, headers=condition,
+            cb_kwargs={"cms": cms, "page_no": page_no, "column": column}, meta=meta,
         )
 
     def article_request(self, url: str, cms: str = "auto", source: Source | None = None, column: str = "",
@@ -273,6 +298,8 @@ class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
     def parse_list(self, response, cms: str, page_no: int, column: str = ""):
         source = self.source_of(response)
         column = column or response.url
+        if self.list_not_modified(response, source.name):
+            return  # as it was when last read: nothing new on it, and the column is as complete as it was
         self.count("lists/read", source=source.name)
         self.host_answered(response.url)
         try:
@@ -303,15 +330,10 @@ class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
             else:
                 self.logger.warning("list page %s (page %d, %s) has no article links: has the site's layout changed?",
                                     response.url, page_no, page.cms)
-        new = 0
-        for link in links:
-            if self.is_known(link):
-                self.count("articles/already_archived", source=source.name)
-                continue
-            new += 1
-            if self.new_article_link(link):
-                self.count("articles/new", source=source.name)
-                yield self.article_request(link, page.cms, source=source, column=column)
+        if links:
+            self.remember_list_page(response, links)
+        requests, new = self.article_requests(links, page.cms, source, column)
+        yield from requests
         if not page.next_url:
             self.completed_columns.add(column)
             return
@@ -323,11 +345,34 @@ class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
             self.count("lists/page_repeat", source=source.name)
             self.logger.warning("list page %s repeats a page already read in this run: stopping %s", response.url, column)
             return
-        if (links and new == 0 and self.stop_at_known_page and not self.full
-                and self.store.column_complete(column)):
+        if self.stops_at_known(links, new, column):
             self.logger.info("every article on %s is archived already: not reading older pages", response.url)
             return
+        if page_no == 1:
+            # many pages' rows in one request, where the column's CMS feed answers
+            feed_request = self.column_feed_request(response, page, links, column, source, cms)
+            if feed_request is not None:
+                yield feed_request
+                return
         yield self.list_request(page.next_url, cms, page_no + 1, column, source=source)
+
+    def article_requests(self, links: list[str], cms: str, source: Source, column: str) -> tuple[list, int]:
+        """Requests for a list's links not archived yet, and how many of its links were new."""
+        requests, new = [], 0
+        for link in links:
+            if self.is_known(link):
+                self.count("articles/already_archived", source=source.name)
+                continue
+            new += 1
+            if self.new_article_link(link):
+                self.count("articles/new", source=source.name)
+                requests.append(self.article_request(link, cms, source=source, column=column))
+        return requests, new
+
+    def stops_at_known(self, links: list[str], new: int, column: str) -> bool:
+        """A page of articles all archived ends the run's reading of a column read to its end before."""
+        return bool(links and new == 0 and self.stop_at_known_page and not self.full and not self.backfill
+                    and self.store.column_complete(column))
 
     def repeats_a_page(self, column: str, url: str, links: list[str], next_url: str) -> bool:
         """Endless pagination: the same rows again, or a next page already read in this run."""
@@ -348,9 +393,10 @@ class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
                         self.logger.info("%s has failed articles pending: not marked complete", column)
                         continue
                     self.store.mark_column_complete(column)
+                self.save_list_validators()
         except Exception as exc:
             self.count("errors/state_failed")
-            self.logger.error("could not record completed columns in the state: %s", one_line(str(exc)))
+            self.logger.error("could not record completed columns and list validators in the state: %s", one_line(str(exc)))
         finally:
             self.store.close()
 
@@ -364,16 +410,17 @@ class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
         url = self.published_url(response)
         source = self.source_of(response)
         column = response.meta.get("newscrawl_column", "")
+        recheck = bool(response.meta.get(RECHECK_KEY))
         self.host_answered(response.url, article=True)
         if not isinstance(response, TextResponse):
             self.fail(url, source, "not_html", f"the article URL answered {response.headers.get('Content-Type', b'?')!r}",
-                      column, cms)
+                      column, cms, recheck)
             return
         try:
             extracted = extract_article(response.text, url, self.cms_for(source, url, cms),
                                         self.selectors_for(source, url), base_url=response.url)
         except Exception as exc:  # RecursionError on absurd nesting, a parser bug: counted, never a traceback
-            self.fail(url, source, "extract_failed", f"{type(exc).__name__}: {exc}", column, cms)
+            self.fail(url, source, "extract_failed", f"{type(exc).__name__}: {exc}", column, cms, recheck)
             return
         notice = moved_home(response.url, (response.meta.get("redirect_urls") or [response.url])[0])
         if notice is None and sum(map(len, extracted.paragraphs)) < SHORT_PAGE_CHARS:
@@ -381,7 +428,7 @@ class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
         if notice is not None:
             # a failure like an HTTP error (retried next run), never an article nor a repost of one
             self.fail(url, source, "error_page", f"the site answered an error page, not the article "
-                      f"({notice.kind}: {notice.message})", column, cms)
+                      f"({notice.kind}: {notice.message})", column, cms, recheck)
             return
         weak = not extracted.paragraphs or (extracted.confidence is not None and extracted.confidence < DOUBTFUL)
         if weak and (is_login_page(response.text) or LOGIN_URL_RE.search(urlsplit(response.url).path)):
@@ -396,7 +443,10 @@ class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
         self.count(f"articles/extracted/{extracted.cms}", source=source.name)
         self.note_confidence(url, source, extracted)
         item = build_item(extracted, url, source, column, response.meta.get("newscrawl_fetched_at"))
-        if item.views is None and extracted.views_url and self.fetch_views:
+        item.recheck = recheck
+        item.etag, item.last_modified = validators_of(response)
+        # a view count is not part of the archive file: a re-check does not ask for it
+        if item.views is None and extracted.views_url and self.fetch_views and not recheck:
             yield scrapy.Request(
                 extracted.views_url, callback=self.parse_views, errback=self.views_failed,
                 cb_kwargs={"item": item}, dont_filter=True,
@@ -441,7 +491,11 @@ class NewsSpider(WallVerdicts, WeChatPosts, scrapy.Spider):
         self.count("views/failed", source=item.source)
         yield item
 
-    def fail(self, url: str, source: Source, kind: str, reason: str, column: str = "", cms: str = "auto") -> None:
+    def fail(self, url: str, source: Source, kind: str, reason: str, column: str = "", cms: str = "auto",
+             recheck: bool = False) -> None:
+        if recheck:  # the archived file stays as it is; the article is looked at again next turn
+            recheck_failed(self.crawler.stats, url, source.name, kind, reason)
+            return
         article_failed(self.crawler, url=url, source=source.name, kind=kind, reason=reason, column=column, cms=cms)
 
     # ---- errors ---------------------------------------------------------------------------

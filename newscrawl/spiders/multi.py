@@ -37,6 +37,8 @@ class MultiSourceSpider(NewsSpider):
     async def start(self):
         for request in self.retry_requests(self.run_sources()):
             yield request
+        for request in self.recheck_requests(self.run_sources()):
+            yield request
         for source in self.run_sources():
             pages = [(url, "auto") for url in self.list_args] if self.list_args else \
                 [(lp.url, lp.cms) for lp in source.lists]

@@ -9,7 +9,7 @@ the few places where the dialects differ are translated here, in one seam:
 - `INSERT OR REPLACE INTO t (…)` -> `INSERT … ON CONFLICT (primary key) DO UPDATE`, every other column
   back to its default, as SQLite's delete-and-insert leaves it;
 - in migrations: `REAL` -> `DOUBLE PRECISION` (PostgreSQL's REAL is 4 bytes: a Unix time would lose
-  minutes), `INTEGER PRIMARY KEY AUTOINCREMENT` -> `BIGSERIAL PRIMARY KEY`;
+  minutes), `INTEGER PRIMARY KEY AUTOINCREMENT` -> `BIGSERIAL PRIMARY KEY`, `BLOB` -> `BYTEA`;
 - the schema version lives in a table (SQLite keeps it in PRAGMA user_version).
 
 Several processes at once: migrations take a transaction-scoped advisory lock; a crawl's per-source
@@ -37,6 +37,7 @@ INSERT_OR_REPLACE_RE = re.compile(r"^\s*INSERT\s+OR\s+REPLACE\s+INTO\s+(\w+)\s*\
 DDL_TYPES = [
     (re.compile(r"\bINTEGER\s+PRIMARY\s+KEY\s+AUTOINCREMENT\b", re.I), "BIGSERIAL PRIMARY KEY"),
     (re.compile(r"\bREAL\b", re.I), "DOUBLE PRECISION"),
+    (re.compile(r"\bBLOB\b", re.I), "BYTEA"),
 ]
 
 

@@ -9,13 +9,27 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 from pathlib import Path
+
+ARTICLE_FIELDS = ("urlname", "url", "source", "path", "fingerprint", "published", "written_at", "kind", "etag",
+                  "last_modified", "published_at", "checked_at", "revisions", "revised_at", "previous_hash",
+                  "withdrawn_at", "withdrawn_reason")
+
+
+def unix_time(iso: str | None) -> float | None:
+    """An ISO 8601 publication time as a Unix time (None when there is none or it does not parse)."""
+    try:
+        return datetime.fromisoformat(str(iso)).timestamp() if iso else None
+    except ValueError:
+        return None
 
 
 class StateStore:
     """Articles archived (by urlname or content fingerprint, both indexed) and articles pending a retry."""
 
     backend = "?"
+    BATCH = 500  # urlnames in one IN (…) query: well under both backends' limits on parameters
     path: Path | str        # what messages name: the SQLite file, or the database URL without its password
     opened_at: float        # rows written after this are another crawl's (see claim)
     created: bool           # the store was created by this open
@@ -46,14 +60,25 @@ class StateStore:
 
     # ---- recording -------------------------------------------------------------------------
     def record(self, *, urlname: str, url: str, source: str, path: str, fingerprint: str, published: str | None,
-               kind: str = "archived") -> None:
-        """Called only after the archive file is in place, so a crash never records a missing file."""
+               kind: str = "archived", etag: str = "", last_modified: str = "") -> None:
+        """Called only after the archive file is in place, so a crash never records a missing file.
+
+        An article recorded again (a full re-crawl) keeps its revision history; etag/last_modified are
+        the validators its page was answered with, for conditional re-checks.
+        """
+        now = time.time()
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
-                "INSERT OR REPLACE INTO articles (urlname, url, source, path, fingerprint, published, written_at, kind) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (urlname, url, source, path, fingerprint, published, time.time(), kind),
+                "INSERT INTO articles (urlname, url, source, path, fingerprint, published, written_at, kind, etag, "
+                "last_modified, published_at, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(urlname) DO UPDATE SET url=excluded.url, source=excluded.source, path=excluded.path, "
+                "fingerprint=excluded.fingerprint, published=excluded.published, written_at=excluded.written_at, "
+                "kind=excluded.kind, etag=excluded.etag, last_modified=excluded.last_modified, "
+                "published_at=excluded.published_at, checked_at=excluded.checked_at, withdrawn_at=NULL, "
+                "withdrawn_reason=''",
+                (urlname, url, source, path, fingerprint, published, now, kind, etag or "", last_modified or "",
+                 unix_time(published), now),
             )
             self.db.execute("DELETE FROM failures WHERE urlname=?", (urlname,))
 
@@ -254,3 +279,153 @@ class StateStore:
     def prune_runs(self, before: float) -> int:
         """Forget runs started before `before` (the history is kept NEWSCRAWL_HISTORY_DAYS)."""
         return self.db.execute("DELETE FROM runs WHERE started_at < ?", (before,)).rowcount
+
+    # ---- conditional requests: list pages' validators, robots.txt per host --------------------
+    def validators(self, url: str) -> tuple[str, str] | None:
+        """(ETag, Last-Modified) a list page was last answered with, or None."""
+        row = self.db.execute("SELECT etag, last_modified FROM validators WHERE url=?", (url,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def save_validators(self, pages) -> None:
+        """pages: (url, etag, last_modified) of list pages whose every article is recorded."""
+        now = time.time()
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            for url, etag, last_modified in pages:
+                self.db.execute("INSERT OR REPLACE INTO validators (url, etag, last_modified, saved_at) "
+                                "VALUES (?, ?, ?, ?)", (url, etag or "", last_modified or "", now))
+
+    def forget_validators(self, url: str) -> None:
+        self.db.execute("DELETE FROM validators WHERE url=?", (url,))
+
+    def unrecorded(self, urlnames) -> set[str]:
+        """The urlnames that are neither in the archive (or recorded as reposts or gone) nor queued as failures."""
+        wanted = list(dict.fromkeys(urlnames))
+        found: set[str] = set()
+        for start in range(0, len(wanted), self.BATCH):
+            batch = wanted[start:start + self.BATCH]
+            marks = ", ".join("?" * len(batch))
+            found.update(r[0] for r in self.db.execute(
+                f"SELECT urlname FROM articles WHERE urlname IN ({marks}) UNION "
+                f"SELECT urlname FROM failures WHERE urlname IN ({marks})", batch + batch))
+        return set(wanted) - found
+
+    def robots(self, host: str) -> dict | None:
+        row = self.db.execute("SELECT status, body, etag, last_modified, fetched_at FROM robots WHERE host=?",
+                              (host,)).fetchone()
+        if row is None:
+            return None
+        return {"status": row[0], "body": bytes(row[1]), "etag": row[2], "last_modified": row[3],
+                "fetched_at": row[4]}
+
+    def save_robots(self, host: str, status: int, body: bytes, etag: str = "", last_modified: str = "",
+                    fetched_at: float | None = None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO robots (host, status, body, etag, last_modified, fetched_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)", (host, status, bytes(body), etag or "", last_modified or "",
+                                                      time.time() if fetched_at is None else fetched_at))
+
+    def touch_robots(self, host: str, fetched_at: float | None = None) -> None:
+        """A 304: the cached robots.txt is current again."""
+        self.db.execute("UPDATE robots SET fetched_at=? WHERE host=?",
+                        (time.time() if fetched_at is None else fetched_at, host))
+
+    # ---- re-checks, revisions, withdrawn articles ---------------------------------------------
+    def article(self, urlname: str) -> dict | None:
+        row = self.db.execute("SELECT " + ", ".join(ARTICLE_FIELDS) + " FROM articles WHERE urlname=?",
+                              (urlname,)).fetchone()
+        return dict(zip(ARTICLE_FIELDS, row)) if row else None
+
+    def recheck_candidates(self, source: str, stages: list[float] | None, now: float | None = None,
+                           limit: int | None = None) -> list[dict]:
+        """Archived articles of a source due for a re-check, newest first.
+
+        stages: ages after publication (seconds) at which each article is looked at again once; an
+        article is due when it passed a stage since it was last checked (or archived). None: every
+        archived article that was not withdrawn (`-a recheck=1`).
+        """
+        now = time.time() if now is None else now
+        self._fill_published_at(source)
+        query = ("SELECT urlname, url, path, etag, last_modified FROM articles "
+                 "WHERE source=? AND kind='archived' AND withdrawn_at IS NULL")
+        args: list = [source]
+        if stages is not None:
+            if not stages:
+                return []
+            due = " OR ".join("(published_at + ? <= ? AND COALESCE(checked_at, written_at) < published_at + ?)"
+                              for _ in stages)
+            query += f" AND published_at IS NOT NULL AND ({due})"
+            for stage in stages:
+                args += [stage, now, stage]
+        query += " ORDER BY published_at DESC, urlname"
+        if limit:
+            query += " LIMIT ?"
+            args.append(int(limit))
+        rows = self.db.execute(query, args).fetchall()
+        return [dict(zip(("urlname", "url", "path", "etag", "last_modified"), r)) for r in rows]
+
+    def _fill_published_at(self, source: str) -> None:
+        # rows archived before schema 6 have the publication time only as text
+        rows = self.db.execute("SELECT urlname, published, written_at FROM articles WHERE source=? AND "
+                               "kind='archived' AND published_at IS NULL", (source,)).fetchall()
+        if not rows:
+            return
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            for name, published, written_at in rows:
+                self.db.execute("UPDATE articles SET published_at=? WHERE urlname=?",
+                                (unix_time(published) or written_at, name))
+
+    def mark_checked(self, urlname: str, etag: str | None = None, last_modified: str | None = None,
+                     when: float | None = None) -> None:
+        """Re-checked and unchanged (a 304, or the same text): its next check comes at the next stage."""
+        when = time.time() if when is None else when
+        if etag is None and last_modified is None:
+            self.db.execute("UPDATE articles SET checked_at=? WHERE urlname=?", (when, urlname))
+        else:
+            self.db.execute("UPDATE articles SET checked_at=?, etag=?, last_modified=? WHERE urlname=?",
+                            (when, etag or "", last_modified or "", urlname))
+
+    def record_revision(self, urlname: str, *, fingerprint: str, previous_hash: str, etag: str = "",
+                        last_modified: str = "", when: float | None = None) -> int:
+        """The site changed an archived article and its file was rewritten; returns its revision count."""
+        when = time.time() if when is None else when
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(
+                "UPDATE articles SET revisions=revisions+1, revised_at=?, previous_hash=?, fingerprint=?, "
+                "checked_at=?, etag=?, last_modified=?, withdrawn_at=NULL, withdrawn_reason='' WHERE urlname=?",
+                (when, previous_hash, fingerprint, when, etag or "", last_modified or "", urlname))
+            row = self.db.execute("SELECT revisions FROM articles WHERE urlname=?", (urlname,)).fetchone()
+        return row[0] if row else 0
+
+    def mark_withdrawn(self, urlname: str, reason: str, when: float | None = None) -> None:
+        """The site took the article down: recorded, its file kept, never checked again."""
+        when = time.time() if when is None else when
+        self.db.execute("UPDATE articles SET withdrawn_at=?, withdrawn_reason=?, checked_at=? WHERE urlname=?",
+                        (when, reason[:200], when, urlname))
+
+    def changes(self, since: float, limit: int = 200) -> list[dict]:
+        """Articles revised or withdrawn since `since`, most recent first (for the health page)."""
+        rows = self.db.execute(
+            "SELECT source, url, revisions, revised_at, withdrawn_at, withdrawn_reason FROM articles "
+            "WHERE revised_at >= ? OR withdrawn_at >= ? "
+            "ORDER BY COALESCE(withdrawn_at, revised_at) DESC LIMIT ?", (since, since, limit)).fetchall()
+        return [dict(zip(("source", "url", "revisions", "revised_at", "withdrawn_at", "withdrawn_reason"), r))
+                for r in rows]
+
+    # ---- the CMS's own list feeds ---------------------------------------------------------------
+    def feed(self, column: str) -> dict | None:
+        row = self.db.execute("SELECT kind, endpoint, params, reason, checked_at FROM feeds WHERE column_url=?",
+                              (column,)).fetchone()
+        if row is None:
+            return None
+        return {"kind": row[0], "endpoint": row[1], "params": json.loads(row[2] or "{}"), "reason": row[3],
+                "checked_at": row[4]}
+
+    def save_feed(self, column: str, kind: str, endpoint: str = "", params: dict | None = None,
+                  reason: str = "") -> None:
+        """kind 'webplus_api' / 'vsb_rss' with how to ask it, or 'none' with why not."""
+        self.db.execute("INSERT OR REPLACE INTO feeds (column_url, kind, endpoint, params, reason, checked_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (column, kind, endpoint, json.dumps(params or {}, sort_keys=True), reason[:300], time.time()))
+
