@@ -148,9 +148,9 @@ def render_report(names, runs: list[dict], now: float | None = None, changes: li
             f'<td class="n">{h["written_7"]}</td><td class="n">{h["written_30"]}</td>'
             f'<td>{_when(h["failing_since"])}</td><td>{chart_svg(h)}</td>'
             f'<td class="problem">{e(problem)}</td>'
-            f'<td class="n">{h["revised_30"]}</td><td class="n">{h["withdrawn_30"]}</td>'
             f'<td class="n files">{h["files_kept_30"]}' + (f' <span class="failed">({h["files_failed_30"]} failed)</span>'
-                                                        if h["files_failed_30"] else "") + "</td></tr>")
+                                                        if h["files_failed_30"] else "") + "</td>"
+            f'<td class="n">{h["revised_30"]}</td><td class="n">{h["withdrawn_30"]}</td></tr>')
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>newscrawl — source health</title><style>{STYLE}</style></head>
@@ -159,7 +159,7 @@ def render_report(names, runs: list[dict], now: float | None = None, changes: li
 <table id="sources"><thead><tr><th>source</th><th>status now</th><th>last run</th><th>last success</th>
 <th>archived 7 d</th><th>archived 30 d</th><th>failing since</th>
 <th>last {CHART_DAYS} days<br><span class="legend"><span style="background:#1e88e5"></span>articles/day<span style="background:#e53935"></span>failed runs</span></th>
-<th>last run's problems</th><th>revised 30 d</th><th>withdrawn 30 d</th><th>files kept 30 d</th></tr></thead>
+<th>last run's problems</th><th>files kept 30 d</th><th>revised 30 d</th><th>withdrawn 30 d</th></tr></thead>
 <tbody>
 {chr(10).join(body)}
 </tbody></table>

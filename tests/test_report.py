@@ -197,4 +197,4 @@ def test_files_kept_and_failed_in_the_last_30_days_are_shown():
     runs[1]["counts"] = {"files_kept": 7, "files_failed": 2}
     runs[2]["counts"] = {"files_kept": 3}
     cells = [td.text_content() for td in rows_of(render_report(["s"], runs, now=NOW))[0].findall("td")]
-    assert cells[-1] == "10 (2 failed)"
+    assert cells[-3] == "10 (2 failed)"  # before revised and withdrawn
