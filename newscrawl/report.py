@@ -58,6 +58,9 @@ def source_health(name: str, runs: list[dict], now: float) -> dict:
         "last_success": successes[-1]["started_at"] if successes else None,
         "written_7": sum(r["articles_written"] for r in runs if r["started_at"] >= now - 7 * 86400),
         "written_30": sum(r["articles_written"] for r in runs if r["started_at"] >= now - 30 * 86400),
+        # files kept with the articles (NEWSCRAWL_FILES) and downloads that failed, last 30 days
+        "files_kept_30": sum(int((r.get("counts") or {}).get("files_kept") or 0) for r in recent),
+        "files_failed_30": sum(int((r.get("counts") or {}).get("files_failed") or 0) for r in recent),
         "failing_since": failing_since, "problems": last["problems"] if last else [], "notes": notes,
         "doubtful": doubtful, "extracted": extracted,
         # edits the re-checks found, and articles the site took down (issue 17)
@@ -98,7 +101,7 @@ table{border-collapse:collapse;width:100%} th,td{padding:5px 8px;border-bottom:1
 thead th{background:#f4f4f4;font-weight:600;font-size:12px} tbody th{font-weight:600;overflow-wrap:anywhere;min-width:130px}
 td.when,td.n{white-space:nowrap;font-size:12px} td.n{text-align:right;font-variant-numeric:tabular-nums}
 .status{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600;font-size:12px;white-space:nowrap}
-td.problem{color:#555;font-size:12px;min-width:160px;overflow-wrap:anywhere} td.problem .note{color:#777}
+span.failed{color:#c62828} td.problem{color:#555;font-size:12px;min-width:160px;overflow-wrap:anywhere} td.problem .note{color:#777}
 h2{font-size:16px;margin:24px 0 8px} td.url{word-break:break-all;font-size:12px}
 svg.chart{display:block} svg.chart rect.a{fill:#1e88e5} svg.chart rect.f{fill:#e53935} svg.chart line.base{stroke:#bbb;stroke-width:1}
 .legend{font-weight:400;font-size:11px;white-space:nowrap} .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 0;vertical-align:middle} .legend span+span{margin-left:8px}
@@ -129,6 +132,9 @@ COLUMNS = [
     (f'last {CHART_DAYS} days<br><span class="legend"><span style="background:#1e88e5"></span>articles/day'
      '<span style="background:#e53935"></span>failed runs</span>', lambda h: f"<td>{chart_svg(h)}</td>"),
     ("last run's problems", _problems_cell),
+    # files kept with the articles (issue 18), and the downloads that failed
+    ("files kept 30&nbsp;d", lambda h: f'<td class="n files">{h["files_kept_30"]}'
+     + (f' <span class="failed">({h["files_failed_30"]} failed)</span>' if h["files_failed_30"] else "") + "</td>"),
     # edits the re-checks found, and articles the site took down (issue 17)
     ("revised 30&nbsp;d", lambda h: f'<td class="n">{h["revised_30"]}</td>'),
     ("withdrawn 30&nbsp;d", lambda h: f'<td class="n">{h["withdrawn_30"]}</td>'),

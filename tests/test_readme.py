@@ -258,9 +258,13 @@ def test_an_existing_site_publishes_the_archive_with_the_mounts(tmp_path):
     (archive / "cumt" / "eff5d2253c36a4d31f8f1cba2bd483d6.md").write_text(
         (PROJECT / "tests" / "golden" / "cumt_eff5d2253c36a4d31f8f1cba2bd483d6.md").read_text(encoding="utf-8"),
         encoding="utf-8")
+    (archive / "files" / "3f").mkdir(parents=True)
+    (archive / "files" / "3f" / "3fa9.pdf").write_bytes(b"%PDF-1.4 kept")
     site = tmp_path / "site"
     (site / "content").mkdir(parents=True)
     (site / "content" / "about.md").write_text("---\ntitle: 关于本站\n---\n本站收录各校新闻。\n", encoding="utf-8")
+    (site / "static").mkdir()
+    (site / "static" / "robots.txt").write_text("User-agent: *\n", encoding="utf-8")
     shutil.copytree(PROJECT / "hugo" / "layouts", site / "layouts")
     mounts = block("Publishing with Hugo", "toml").text.replace("/srv/newscrawl/output", str(archive))
     (site / "hugo.toml").write_text('baseURL = "https://news.example.org/"\ntitle = "某站"\n'
@@ -269,6 +273,8 @@ def test_an_existing_site_publishes_the_archive_with_the_mounts(tmp_path):
     assert built.returncode == 0, built.stderr[-2000:]
     assert (site / "public" / "about" / "index.html").exists()  # the site's own page stayed
     assert (site / "public" / "cumt" / "eff5d2253c36a4d31f8f1cba2bd483d6" / "index.html").exists()
+    assert (site / "public" / "files" / "3f" / "3fa9.pdf").read_bytes() == b"%PDF-1.4 kept"  # at /files/
+    assert (site / "public" / "robots.txt").exists() and not (site / "public" / "files" / "index.html").exists()
 
 
 # ---- Quickstart ----------------------------------------------------------------------------------
