@@ -97,7 +97,7 @@ def chart_svg(health: dict) -> str:
 STYLE = """
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:16px;color:#222}
 h1{font-size:20px;margin:0 0 4px} p.meta{color:#555;margin:0 0 16px}
-table{border-collapse:collapse;width:100%} th,td{padding:5px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:middle}
+table{border-collapse:collapse;width:100%} th,td{padding:4px 6px;border-bottom:1px solid #ddd;text-align:left;vertical-align:middle}
 thead th{background:#f4f4f4;font-weight:600;font-size:12px} tbody th{font-weight:600;overflow-wrap:anywhere;min-width:130px}
 td.when,td.n{white-space:nowrap;font-size:12px} td.n{text-align:right;font-variant-numeric:tabular-nums}
 .status{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600;font-size:12px;white-space:nowrap}

@@ -98,7 +98,9 @@ def site(tmp_path_factory):
 
 def test_the_readme_recipe_publishes_one_section_per_source_titled_by_its_folder(site):
     public = site["public"]
-    assert sorted(p.name for p in public.iterdir() if p.is_dir()) == ["cumt"]  # state and summaries are no pages
+    # state and summaries are no pages; the kept files are static files at /files/, not a section
+    assert sorted(p.name for p in public.iterdir() if p.is_dir()) == ["cumt", "files"]
+    assert not (public / "files" / "index.html").exists() and list((public / "files").rglob("*.pdf"))
     section = lxml_html.parse(str(public / "cumt" / "index.html")).getroot()
     assert section.findtext(".//h1") == "cumt" and section.find(".//head/title").text == "cumt"  # not "Cumts"
     assert len(section.find_class("entry")) == len(site["articles"]) + 1  # and the multi-line page
