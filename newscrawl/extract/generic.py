@@ -24,6 +24,7 @@ DATE_AFTER_LABEL = r"\s*[:：]?\s*(?P<date>[^\n|]{6,30}|\n\s*[^\n|]{6,30})"
 # A date that is not the article's: the header's clock ('今天是：2024年4月28日 星期日').
 NOT_PUBLISHED_RE = re.compile(r"(?:今天是|今日|今天|当前日期|当前时间|现在时间|现在是)\s*[:：]?\s*[^\n]{0,30}")
 DATE_LOOKBACK_BLOCKS = 12  # blocks above the body searched for its date line
+LINK_BOX_DENSITY, LINK_BOX_LINKS = 0.5, 3  # a box of other stories' links (their dates are theirs)
 SIGNATURE_MAX_CHARS = 20  # a notice's last line that is only its date ('2009年3月30日', '二〇一五年三月二日')
 
 
@@ -51,7 +52,7 @@ def _stated_date(sel: Selector, meta: dict, roots: list, url: str, meta_lines: l
             node = node.getparent()
             if node is None:
                 break
-            around = NOT_PUBLISHED_RE.sub(" ", "\n".join(t for t in _texts_outside(node, roots)))
+            around = NOT_PUBLISHED_RE.sub(" ", "\n".join(_texts_outside(node, roots, main)))
             found = _labelled_date(around) or parse_date(around)
             if found:
                 return found
@@ -94,21 +95,31 @@ def _labelled_date(text: str):
     return None
 
 
-def _texts_outside(scope, skip: list):
-    inside = {el for root in skip for el in root.iter()}
-    for el in scope.iter():
-        if el in inside:
-            if el in skip and el.tail:
+def _texts_outside(scope, skip: list, main: MainText | None = None):
+    """scope's text in page order, outside the body (skip) and outside boxes of links: a column of
+    other stories with their dates ('通知公告 … 2023-06-28') is not this page's meta line."""
+    stack: list = [(False, scope)]
+    while stack:
+        leaving, el = stack.pop()
+        if leaving:
+            if el.tail and el is not scope:
                 yield el.tail
             continue
-        if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
-            if el.tail:
+        if el in skip or not isinstance(el.tag, str) or el.tag in SKIP_TAGS \
+                or (main is not None and el is not scope and _link_box(el, main)):
+            if el.tail and el is not scope:
                 yield el.tail
             continue
         if el.text:
             yield el.text
-        if el.tail and el is not scope:
-            yield el.tail
+        stack.append((True, el))
+        stack.extend((False, child) for child in reversed(el))
+
+
+def _link_box(el, main: MainText) -> bool:
+    """el is a box of links (rows of headlines), by the page's own figures."""
+    return el.tag != "a" and main.stats.density(el) >= LINK_BOX_DENSITY \
+        and sum(1 for _ in el.iter("a")) >= LINK_BOX_LINKS
 
 
 def _body(sel: Selector, selectors: dict) -> tuple[list, set, MainText | None]:
