@@ -25,7 +25,8 @@ DATE_AFTER_LABEL = r"\s*[:：]?\s*(?P<date>[^\n|]{6,30}|\n\s*[^\n|]{6,30})"
 NOT_PUBLISHED_RE = re.compile(r"(?:今天是|今日|今天|当前日期|当前时间|现在时间|现在是)\s*[:：]?\s*[^\n]{0,30}")
 DATE_LOOKBACK_BLOCKS = 12  # blocks above the body searched for its date line
 LINK_BOX_DENSITY, LINK_BOX_LINKS = 0.5, 3  # a box of other stories' links (their dates are theirs)
-SIGNATURE_MAX_CHARS = 20  # a notice's last line that is only its date ('2009年3月30日', '二〇一五年三月二日')
+SIGNATURE_MAX_CHARS = 20
+HEADLINE_MIN_CHARS, HEADLINE_MAX_CHARS = 4, 80  # a body's first line that may be the page's headline  # a notice's last line that is only its date ('2009年3月30日', '二〇一五年三月二日')
 
 
 def _stated_date(sel: Selector, meta: dict, roots: list, url: str, meta_lines: list[str],
@@ -157,6 +158,12 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
         blocks.images += [i for i in part.images if i not in blocks.images]
         blocks.links += part.links
     paragraphs = list(blocks.paragraphs)
+    if not override_title and not meta.get("articletitle") and how == "<title>":
+        atop = _headline_atop(paragraphs)
+        if atop:
+            # no headline above the body: the body's own first line, over its meta line, is it
+            result.title = atop
+            result.notes.append("headline: the first line of the body, above its meta line")
     if result.title and paragraphs and re.sub(r"\s+", "", paragraphs[0]) == re.sub(r"\s+", "", result.title):
         paragraphs = paragraphs[1:]  # the body container repeats the headline
     meta_lines = []
@@ -166,6 +173,22 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
     result.paragraphs, result.images = paragraphs, blocks.images
     result.attachments = dedupe_attachments(attachment_links(blocks.links, base) + _files_beside(roots, base, main))
     return result
+
+
+def _headline_atop(paragraphs: list[str]) -> str | None:
+    """The body's first line when it reads as a headline (short, no closing mark) and a meta line
+    with a date follows it: an old page's one table cell that holds headline, date line and text."""
+    if len(paragraphs) < 3:
+        return None
+    first = paragraphs[0].strip()
+    if not (HEADLINE_MIN_CHARS <= len(first) <= HEADLINE_MAX_CHARS) or first.endswith(("。", "：", ":", "；", "，")):
+        return None
+    if META_LINE_RE.search(first) or parse_date(first):
+        return None
+    for line in paragraphs[1:3]:
+        if len(line) <= 80 and META_LINE_RE.search(line) and parse_date(line):
+            return first
+    return None
 
 
 def _files_beside(roots: list, base: str, main: MainText | None) -> list[dict]:
