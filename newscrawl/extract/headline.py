@@ -34,6 +34,7 @@ CREDIT_RE = re.compile(r"^(?:供稿|编辑|作者|来源|审核|审稿|摄影|�
 TRAILING_DATE_RE = re.compile(r"\s[\[【(（]?(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?(?=\s|[\]】)）]|$)")
 DATE_ONLY_RE = re.compile(r"^[\s\d/:.年月日时分\-－—]+$")
 MIN_CHARS, NAME_CHARS, MAX_CHARS = 4, 2, 120
+COLUMN_NAME_CHARS = 6  # a whole <title> this short may be a column's name
 FLAT_RE = re.compile(r"\s+")
 
 
@@ -103,7 +104,14 @@ def find_headline(sel, meta: dict, page_title: str | None, main: MainText | None
         # the <title> is '标题-站点名': a candidate equal to its head part is the headline, not the
         # site's name in the logo
         exact = [t for t in named if _flat(t) == head_part]
-        return (exact[0] if exact else max(named, key=len)), "named by <title>"
+        pick = exact[0] if exact else max(named, key=len)
+        if len(_flat(pick)) <= COLUMN_NAME_CHARS and _flat(pick) == page_flat:
+            # a <title> that is only a column's name ('通知公告') names that column's box heading:
+            # a longer line right above the body is the story's own headline
+            line = _line_before_body(main)
+            if line and len(_flat(line)) >= 2 * len(_flat(pick)) and _flat(line) != _flat(pick):
+                return line, "the line before the body (the <title> names the column)"
+        return pick, "named by <title>"
     named_line = _line_before_body(main, named_by)
     if named_line:
         return named_line, "the line before the body that <title> names"
