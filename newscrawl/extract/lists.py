@@ -31,7 +31,7 @@ RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(?P<html>.*?)\]\]>\s*</record>", 
 MIN_LIST_ROWS = 3
 HEADLINE_MIN_CHARS = 8
 PAGE_LINK_RE = re.compile(r"^(?:首页|上一?页|下一?页|末页|尾页|更多|more)", re.I)
-NEXT_LABELS = ("下一页", "下页", "下一頁", "next", "Next", ">")
+NEXT_LABELS = ("下一页", "下页", "下一頁", "后页", "后一页", "next", "Next", "NEXT", "next page", "Next page", ">", "›")
 DECORATION_RE = re.compile(r"[\s<>«»‹›\[\]【】()（）→←]+")
 # TRS: <script>createPageHTML(23, 0, "index", "html");</script>, or with variables set before it
 TRS_PAGER_RE = re.compile(r"createPageHTML\(\s*(?P<count>\w+)\s*,\s*(?P<current>\w+)\s*,\s*['\"](?P<prefix>[\w-]+)['\"]"
@@ -235,7 +235,7 @@ def _generic_next(sel: Selector, url: str) -> str | None:
         if not a.get("href"):
             continue
         label = page_label("".join(a.itertext()))
-        if label in NEXT_LABELS or (not label and (a.get("title") or "").strip() in NEXT_LABELS):
+        if label in NEXT_LABELS or (not label and _icon_label(a) in NEXT_LABELS):
             target = _follow(a.get("href"), url)
             if target and target != url:
                 return target
@@ -243,6 +243,15 @@ def _generic_next(sel: Selector, url: str) -> str | None:
             target = _follow(a.get("href"), url)
             by_class = target if target and target != url else None
     return by_class or _scripted_next(sel, url)
+
+
+def _icon_label(a) -> str:
+    """What a link without text says it is: its title or aria-label, or its picture's alt
+    (<a href="list2.htm"><img src="next.gif" alt="下一页"></a>)."""
+    for value in (a.get("title"), a.get("aria-label"), *(img.get("alt") for img in a.iter("img"))):
+        if value and value.strip():
+            return page_label(value)
+    return ""
 
 
 def _scripted_next(sel: Selector, url: str) -> str | None:
