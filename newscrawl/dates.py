@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, timedelta, timezone
 
 from dateutil import parser as date_parser
@@ -100,7 +101,8 @@ def parse_date(text: str | None, now: datetime | None = None) -> datetime | None
     """
     if not text:
         return None
-    text = str(text).replace("\u00a0", " ").replace("\u3000", " ")
+    # full-width digits and dashes (２０２３年５月６日, 2023－05－06: a Word-written notice) read as ASCII
+    text = unicodedata.normalize("NFKC", str(text)).replace("\u00a0", " ").replace("\u3000", " ")
     if "年" in text and _CN_DATE_RE.search(text):
         text = _cn_date_to_digits(text)
     now = (now or datetime.now(CHINA_TZ)).astimezone(CHINA_TZ)

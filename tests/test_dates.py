@@ -83,3 +83,8 @@ def test_article_urls_that_carry_their_day(url, expected):
     from newscrawl.dates import date_from_url
     found = date_from_url(url)
     assert (found.strftime("%Y-%m-%d") if found else None) == expected
+
+
+@pytest.mark.parametrize("text", ["２０２３年５月６日", "2023－05－06", "落款：２０２３年５月６日"])
+def test_full_width_digits_and_dashes_are_a_date(text):
+    assert fmt(parse_date(text, now=NOW)) == "2023-05-06 00:00"

@@ -23,6 +23,8 @@ META_LINE_RE = re.compile(r"^[\s\d/:.年月日时分-]+$|(?:来源|作者|发布
 DATE_AFTER_LABEL = r"\s*[:：]?\s*(?P<date>[^\n|]{6,30}|\n\s*[^\n|]{6,30})"
 # A date that is not the article's: the header's clock ('今天是：2024年4月28日 星期日').
 NOT_PUBLISHED_RE = re.compile(r"(?:今天是|今日|今天|当前日期|当前时间|现在时间|现在是)\s*[:：]?\s*[^\n]{0,30}")
+# A labelled date written without separators ('发布日期：20230506'); never read as a date unlabelled.
+COMPACT_DATE_RE = re.compile(r"^\s*((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
 DATE_LOOKBACK_BLOCKS = 12  # blocks above the body searched for its date line
 LINK_BOX_DENSITY, LINK_BOX_LINKS = 0.5, 3  # a box of other stories' links (their dates are theirs)
 SIGNATURE_MAX_CHARS = 20
@@ -90,7 +92,7 @@ def _labelled_date(text: str):
     """The date after the best label in text ('发布日期' before '日期'; a table cell's label too)."""
     for label in DATE_LABELS:
         for match in re.finditer(re.escape(label) + DATE_AFTER_LABEL, text):
-            found = parse_date(match["date"])
+            found = parse_date(match["date"]) or parse_date(COMPACT_DATE_RE.sub(r"\1-\2-\3", match["date"], count=1))
             if found:
                 return found
     return None
