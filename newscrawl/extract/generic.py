@@ -27,8 +27,8 @@ NOT_PUBLISHED_RE = re.compile(r"(?:今天是|今日|今天|当前日期|当前�
 COMPACT_DATE_RE = re.compile(r"^\s*((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
 DATE_LOOKBACK_BLOCKS = 12  # blocks above the body searched for its date line
 LINK_BOX_DENSITY, LINK_BOX_LINKS = 0.5, 3  # a box of other stories' links (their dates are theirs)
-SIGNATURE_MAX_CHARS = 20
-HEADLINE_MIN_CHARS, HEADLINE_MAX_CHARS = 4, 80  # a body's first line that may be the page's headline  # a notice's last line that is only its date ('2009年3月30日', '二〇一五年三月二日')
+SIGNATURE_MAX_CHARS = 20  # a notice's last line that is only its date ('2009年3月30日', '二〇一五年三月二日')
+HEADLINE_MIN_CHARS, HEADLINE_MAX_CHARS = 4, 80  # a body's first line that may be the page's headline
 
 
 def _stated_date(sel: Selector, meta: dict, roots: list, url: str, meta_lines: list[str],

@@ -31,7 +31,8 @@ META_LABEL_RE = re.compile(r"(?:发布|发表|更新|创建)?(?:时间|日期)\s
                            r"供稿|编辑\s*[:：]|审核|摄影|责编|撰稿|文字\s*[:：]|图片\s*[:：]|字号|【打印|打印本页")
 CREDIT_RE = re.compile(r"^(?:供稿|编辑|作者|来源|审核|审稿|摄影|责编|责任编辑|撰稿|文字|图片|发布(?:者|人|单位)?|时间|日期)\s*[:：]")
 # A date set apart after the headline in the same box ('标题<br><span>2019-04-26 16:30 来源：…</span>').
-TRAILING_DATE_RE = re.compile(r"\s[\[【(（]?(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?(?=\s|[\]】)）]|$)")
+TRAILING_DATE_RE = re.compile(r"\s[\[【(（]?(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?"
+                              r"(?=\s|[\]】)）]|$)")
 DATE_ONLY_RE = re.compile(r"^[\s\d/:.年月日时分\-－—]+$")
 MIN_CHARS, NAME_CHARS, MAX_CHARS = 4, 2, 120
 COLUMN_NAME_CHARS = 6  # a whole <title> this short may be a column's name

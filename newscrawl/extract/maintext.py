@@ -122,7 +122,8 @@ def name_weight(el) -> float:
         words = [w.lower() for w in NAME_WORD_RE.findall(name)]
         if not words or words[0] in FLAG_WORDS or (len(words) > MAX_NAME_WORDS and name.isalnum()):
             continue
-        if words[0] in FURNITURE_FIRST_WORDS or any(w in FURNITURE_WORDS or w.startswith(FURNITURE_STEMS) for w in words):
+        if words[0] in FURNITURE_FIRST_WORDS \
+                or any(w in FURNITURE_WORDS or w.startswith(FURNITURE_STEMS) for w in words):
             return NEGATIVE_WEIGHT
         body = body or any(w.startswith(BODY_WORDS) for w in words)
     return POSITIVE_WEIGHT if body else 1.0
@@ -344,7 +345,8 @@ def _with_siblings(best, scores: dict, stats: PageStats) -> list:
         end += 1
     # and what sits between them (a picture with its caption, a subheading) is the body's too
     first, last = siblings.index(roots[start]), siblings.index(roots[end])
-    return [el for el in siblings[first:last + 1] if _tag(el) and el not in stats.hidden]
+    return [el for el in siblings[first:last + 1] if _tag(el) and el not in stats.hidden
+            and (el in roots or (_tag(el) not in FURNITURE_TAGS and name_weight(el) != NEGATIVE_WEIGHT))]
 
 
 def _kind_of_name(el) -> str:

@@ -29,8 +29,8 @@ from newscrawl.encoding import choose_encoding, garbled  # noqa: E402
 from newscrawl.extract.detect import is_antibot_page  # noqa: E402
 from newscrawl.extract.lists import extract_list  # noqa: E402
 
-ARTICLE_FIELDS = ("title", "date", "head", "tail", "excludes", "empty", "attachments", "views", "images", "page_kind", "antibot",
-                  "garbled", "doubtful")
+ARTICLE_FIELDS = ("title", "date", "head", "tail", "excludes", "empty", "attachments", "views", "images", "page_kind",
+                  "antibot", "garbled", "doubtful")
 LIST_FIELDS = ("links", "next")
 DOUBTFUL = 0.5  # newscrawl.extract.confidence.DOUBTFUL, restated so the harness runs on any version
 
@@ -107,7 +107,8 @@ def readability_fields(html: str, url: str) -> dict:
         return {"title": None, "body": ""}
     from lxml import html as lxml_html
 
-    text = "\n".join(t.strip() for t in lxml_html.fromstring(summary).itertext() if t.strip()) if summary.strip() else ""
+    pieces = lxml_html.fromstring(summary).itertext() if summary.strip() else ()
+    text = "\n".join(t.strip() for t in pieces if t.strip())
     return {"title": title, "body": text}  # readability finds no date
 
 
