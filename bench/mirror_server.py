@@ -1,7 +1,9 @@
 """A fast loopback forward proxy for the benchmark: answers absolute-URI requests from files on disk.
 
 Usage: mirror_server.py INDEX.json PORT [--log FILE]   (INDEX maps URL -> file path relative to it)
-Prints "ready" once listening. Unknown URLs get 404. Keep-alive, asyncio, bodies cached in memory.
+Prints "ready" once listening. Unknown URLs get 404. Keep-alive, asyncio, bodies cached in memory;
+an entry {"generate": SEED, "size": N} is N pseudo-random bytes made per request, never cached
+(the files benchmark serves a gigabyte of attachments).
 
 Conditional-aware, as the static pages of WebPlus and VSB servers are: every page is served with an
 ETag and a Last-Modified derived from its bytes, and a request naming them is answered 304 with no
@@ -17,6 +19,7 @@ import email.utils
 import hashlib
 import json
 import os
+import random
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
@@ -38,6 +41,9 @@ async def main():
 
     def page_of(url: str):
         entry = index.get(url)
+        if entry is not None and "generate" in entry:
+            body = random.Random(entry["generate"]).randbytes(entry["size"])
+            return (body, entry.get("type", "application/pdf"), *validators(body))
         if entry is None or "file" not in entry:
             return None
         if url not in cache:

@@ -34,7 +34,9 @@ PROJECT = HERE.parent
 sys.path.insert(0, str(PROJECT / "tests"))  # the site generator shared with the tests
 sys.path.insert(0, str(PROJECT))
 
-from sitegen import WEBPLUS_API_PATH, build_vsb_site, build_webplus_site  # noqa: E402
+from sitegen import (  # noqa: E402
+    WEBPLUS_API_PATH, build_vsb_site, build_webplus_site, seed_paragraphs, webplus_article, webplus_list,
+)
 
 from newscrawl.state import STATE_FILE_NAME  # noqa: E402
 
@@ -351,6 +353,109 @@ def backfill_column(work: Path, rows: int, base_env: dict) -> dict:
     return result
 
 
+FILES_HOST = "news.bench-f.edu.cn"
+
+
+def generate_files_mirror(root: Path, files: int, size: int) -> tuple[Path, list[str]]:
+    """A WebPlus column whose articles carry two attachments each, `size` bytes apiece (made by the server)."""
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "pages").mkdir(parents=True)
+    index: dict[str, dict] = {}
+    texts = seed_paragraphs()
+
+    def add(url: str, body: str):
+        name = f"pages/{len(index):06d}.html"
+        (root / name).write_text(body, encoding="utf-8")
+        index[url] = {"file": name, "type": "text/html; charset=utf-8"}
+
+    articles, per_page, file_urls = -(-files // 2), 20, []
+    pages = -(-articles // per_page)
+    for page in range(1, pages + 1):
+        rows = []
+        for n in range((page - 1) * per_page, min(articles, page * per_page)):
+            path = f"/2025/01{1 + n % 28:02d}/c700a{n + 1}/page.htm"
+            attachments = []
+            for k in range(min(2, files - 2 * n)):
+                url = f"http://{FILES_HOST}/_upload/article/files/{n % 97:02x}/{k}/fujian{n}_{k}.pdf"
+                index[url] = {"generate": 1000 * n + k, "size": size, "type": "application/pdf"}
+                attachments.append((url, f"附件{k + 1}.pdf"))
+                file_urls.append(url)
+            add(f"http://{FILES_HOST}{path}", webplus_article(f"附件通知{n}", f"2025-01-{1 + n % 28:02d}",
+                                                              texts[n % 10: n % 10 + 3], [], n + 1, attachments))
+            rows.append((path, f"附件通知{n}", f"2025-01-{1 + n % 28:02d}"))
+        list_url = f"http://{FILES_HOST}/700/list.htm" if page == 1 else f"http://{FILES_HOST}/700/list{page}.htm"
+        add(list_url, webplus_list(rows, f"/700/list{page + 1}.htm" if page < pages else None, page, pages))
+    (root / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    sources = root / "sources.yaml"
+    sources.write_text("sources:\n  bench:\n    school: 基准大学\n    archive: bench.example\n    lists:\n"
+                       f"      - http://{FILES_HOST}/700/list.htm\n", encoding="utf-8")
+    return sources, file_urls
+
+
+def files_scenario(work: Path, files: int, size: int) -> dict:
+    """Keeping `files` attachments of `size` bytes: peak RSS beside the same crawl with files off,
+    with WARC captures too, and the re-run (which downloads no file again)."""
+    root = work / "files-mirror"
+    sources, file_urls = generate_files_mirror(root, files, size)
+    server = MirrorServer(root)
+    proxy = f"http://127.0.0.1:{server.port}"
+    env = {k: v for k, v in os.environ.items() if k.lower() != "no_proxy"}
+    env.update(http_proxy=proxy, https_proxy=proxy, HTTP_PROXY=proxy, HTTPS_PROXY=proxy)
+    wanted = set(file_urls)
+    result: dict = {"files": len(file_urls), "file_size": size}
+    try:
+        runs = (("files_off", {"NEWSCRAWL_FILES": "off"}), ("files_kept", {"NEWSCRAWL_FILES": "attachments"}),
+                ("files_kept_warc", {"NEWSCRAWL_FILES": "attachments", "NEWSCRAWL_WARC_DIR": work / "warc"}))
+        for name, extra in runs:
+            out = work / f"out-{name}"
+            log.info("files: %s …", name.replace("_", " "))
+            before = len(server.requests())
+            run = run_measured(crawl_cmd(sources, out, extra=extra), env, PROJECT)
+            asked = server.requests()[before:]
+            kept = [p for p in (out / "files").rglob("*") if p.is_file()] if (out / "files").exists() else []
+            result[name] = {"wall_s": run["wall_s"], "cpu_s": run["cpu_s"], "peak_rss_mb": run["peak_rss_mb"],
+                            "exit": run["exit"], "file_requests": sum(u in wanted for u in asked),
+                            "files_kept": len(kept), "kept_mb": sum(p.stat().st_size for p in kept) / 2**20}
+            if run["exit"]:
+                log.warning("files crawl %s exited %d: %s", name, run["exit"], run["log"][-800:])
+        log.info("files: re-run …")
+        before = len(server.requests())
+        again = run_measured(crawl_cmd(sources, work / "out-files_kept", extra={"NEWSCRAWL_FILES": "attachments"}),
+                             env, PROJECT)
+        result["re_run"] = {"wall_s": again["wall_s"], "peak_rss_mb": again["peak_rss_mb"], "exit": again["exit"],
+                            "file_requests": sum(u in wanted for u in server.requests()[before:])}
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+        for leftover in work.glob("out-files_*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        shutil.rmtree(work / "warc", ignore_errors=True)
+    result["rss_over_files_off_mb"] = result["files_kept"]["peak_rss_mb"] - result["files_off"]["peak_rss_mb"]
+    result["rss_over_files_off_with_warc_mb"] = (result["files_kept_warc"]["peak_rss_mb"]
+                                                 - result["files_off"]["peak_rss_mb"])
+    return result
+
+
+def print_files(r: dict) -> None:
+    f = r.get("files")
+    if not f:
+        return
+    print(f"\nkeeping {f['files']} attachments of {f['file_size'] / 2**20:.0f} MB (one WebPlus column, "
+          f"{r['machine']['cpus']} CPUs)")
+    print("  | crawl | wall / CPU | peak RSS | files kept (MB) | file requests | exit |")
+    print("  |---|---|---|---|---|---|")
+    for name, label in (("files_off", "NEWSCRAWL_FILES=off"), ("files_kept", "attachments kept"),
+                        ("files_kept_warc", "kept + WARC captures")):
+        e = f[name]
+        print(f"  | {label} | {e['wall_s']:.1f} s / {e['cpu_s']:.1f} s | {e['peak_rss_mb']:.0f} MB | "
+              f"{e['files_kept']} ({e['kept_mb']:.0f}) | {e['file_requests']} | {e['exit']} |")
+    a = f["re_run"]
+    print(f"  | re-run, files kept | {a['wall_s']:.1f} s | {a['peak_rss_mb']:.0f} MB | | {a['file_requests']} | {a['exit']} |")
+    print(f"  peak RSS over the same crawl with files off: {f['rss_over_files_off_mb']:+.0f} MB "
+          f"(with WARC {f['rss_over_files_off_with_warc_mb']:+.0f} MB; target <= +50 MB)")
+
+
 def profile_shares(profile: Path) -> dict:
     """Share of the crawl's profiled time spent in extraction, pipelines and writing files."""
     stats = pstats.Stats(str(profile))
@@ -444,6 +549,9 @@ def main() -> int:
     parser.add_argument("--many-sources", default="100,1000",
                         help="crawlall over this many generated sources (comma-separated; empty: skip)")
     parser.add_argument("--only-many-sources", action="store_true", help="run only the many-sources scenario")
+    parser.add_argument("--files", type=int, default=200, help="attachments kept in the files scenario (0: skip)")
+    parser.add_argument("--file-size", type=int, default=5 * 2**20, help="bytes per attachment")
+    parser.add_argument("--only-files", action="store_true", help="run only the files scenario")
     parser.add_argument("--only-extraction", action="store_true",
                         help="run only the extraction figures (real captures, generic path) against trafilatura")
     parser.add_argument("--only-site-cost", action="store_true",
@@ -459,6 +567,13 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="newscrawl-bench-"))
     base_env = {k: v for k, v in os.environ.items() if k.lower() not in ("no_proxy", "http_proxy", "https_proxy")}
     counts = [int(c) for c in args.many_sources.split(",") if c.strip()]
+    if args.only_files:
+        results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+                   "files": files_scenario(work, args.files, args.file_size)}
+        args.results.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+        print_files(results)
+        shutil.rmtree(work, ignore_errors=True)
+        return 0
     if args.only_extraction:
         results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
         shared = PROJECT.parent / "shared"
@@ -547,6 +662,8 @@ def main() -> int:
         results["many_sources"] = many_sources(work, counts, base_env)
     results["recheck"] = recheck_after_edits(work, args.articles, base_env)
     results["backfill"] = backfill_column(work, args.backfill_rows, base_env)
+    if args.files:
+        results["files"] = files_scenario(work, args.files, args.file_size)
 
     log.info("extraction alone …")
     index = json.loads((mirror_root / "index.json").read_text())
@@ -610,6 +727,7 @@ def print_table(r: dict) -> None:
     print(f"  (written to {HERE / 'results.json'})")
     print_many_sources(r)
     print_site_cost(r)
+    print_files(r)
 
 
 def print_many_sources(r: dict) -> None:

@@ -16,8 +16,9 @@ MORE_MARKER = "<!--more-->"
 SOURCE_LINK_TEXT = "转入文章首发地址"
 SOURCE_LINK_RE = re.compile(r"\[" + re.escape(SOURCE_LINK_TEXT) + r"\]\((?P<url>[^)\s]+)\)\s*$")
 WHITESPACE_RE = re.compile(r"\s+")
-# a paragraph that is only a link: the source link, or an attachment listed after the text
-LINK_ONLY_RE = re.compile(r"^\[[^\n]*\]\(https?://[^)\s]*\)$")
+# a paragraph that is only a link: the source link, or an attachment listed after the text (its
+# original URL, or its kept copy with the original URL as the link's title)
+LINK_ONLY_RE = re.compile(r'^\[[^\n]*\]\((?:https?://[^)\s]*|/[^)\s]* "https?://[^)"\s]*")\)$')
 
 
 def _yaml_line(key: str, value) -> str:
@@ -72,37 +73,55 @@ def with_more_marker(text: str, render=lambda part: part) -> str:
     return f"{render(summary)}\n{MORE_MARKER}\n{render(rest)}"
 
 
-def render_body(paragraphs: list[str], images: list[str], url: str, attachments=()) -> str:
+def link_target(url: str, local: dict | None = None) -> str | None:
+    """What stands in (…) of a link to url: the kept copy with the original URL as the link's title
+    (`/files/ab/ab….pdf "http://…"`), else the original URL; None for a URL that is not http(s)."""
+    target = markdown_url(url)
+    if target and local and url in local:
+        return f'{local[url]} "{target}"'
+    return target
+
+
+def render_body(paragraphs: list[str], images: list[str], url: str, attachments=(), local: dict | None = None) -> str:
     """Body text (escaped, with the summary marker and attachment links), images, the source link.
 
-    Attachments are linked where their name stands in the text, else listed after it. No final newline.
+    Attachments are linked where their name stands in the text, else listed after it. `local` maps
+    the URL of a kept file to its address in the published site. No final newline.
     """
     parts = []
     unplaced = [a for a in attachments if a.get("url") and markdown_url(a["url"])]
 
     def render(text: str) -> str:
-        return "\n\n".join(render_paragraph(p, unplaced) for p in text.split("\n\n"))
+        return "\n\n".join(render_paragraph(p, unplaced, local) for p in text.split("\n\n"))
 
     text = "\n\n".join(paragraphs)
     if text:
         parts.append(with_more_marker(text, render))
-    parts.extend(f"[{escape_inline(a.get('name') or file_label(a['url']))}]({markdown_url(a['url'])})"
+    parts.extend(f"[{escape_inline(a.get('name') or file_label(a['url']))}]({link_target(a['url'], local)})"
                  for a in unplaced)
-    parts.extend(f"![图]({markdown_url(image) or image})" for image in images)
+    parts.extend(f"![图]({link_target(image, local) or image})" for image in images)
     parts.append(f"[{SOURCE_LINK_TEXT}]({url})")
     return "\n\n".join(parts)
 
 
-def render_paragraph(raw: str, unplaced: list[dict]) -> str:
+def render_paragraph(raw: str, unplaced: list[dict], local: dict | None = None) -> str:
     """One paragraph of page text as Markdown that renders literally; attachment names become links."""
     out = escape_inline(raw)
     for attachment in list(unplaced):
         name = (attachment.get("name") or "").strip()
         escaped = escape_inline(name)
         if name and name in raw and escaped in out:
-            out = out.replace(escaped, f"[{escaped}]({markdown_url(attachment['url'])})", 1)
+            out = out.replace(escaped, f"[{escaped}]({link_target(attachment['url'], local)})", 1)
             unplaced.remove(attachment)
     return out if out.startswith("[") else escape_line_start(out)
+
+
+def relink(markdown: str, url: str, local_url: str) -> str:
+    """An archive file's links to url pointed at its kept copy, exactly as render_body would write them."""
+    target = markdown_url(url)
+    if not target:
+        return markdown
+    return markdown.replace(f"]({target})", f"]({link_target(url, {url: local_url})})")
 
 
 def render_markdown(item) -> str:
@@ -141,6 +160,8 @@ FINGERPRINT_MIN_TEXT = 100
 # a link's or picture's target without scheme and host: the same files of a site reached under two
 # of its names (http/https, www./no www., a sibling host serving the same upload paths) are the same
 LINK_TARGET_HOST_RE = re.compile(r"\]\(https?://[^/)\s]*")
+# a link to a kept file (link_target): the same article whether its files were kept or not
+KEPT_TARGET_RE = re.compile(r'\]\(/[^)\s"]* "(?P<url>https?://[^"\s]+)"\)')
 
 
 def content_fingerprint(body: str, title: str = "") -> str:
@@ -154,7 +175,7 @@ def content_fingerprint(body: str, title: str = "") -> str:
     fingerprint of earlier versions (the MD5 of its text without whitespace). Computed from the body
     only, so a state rebuilt from the archive files records the very same fingerprints.
     """
-    content = SOURCE_LINK_RE.sub("", body)
+    content = KEPT_TARGET_RE.sub(r"](\g<url>)", SOURCE_LINK_RE.sub("", body))
     text = WHITESPACE_RE.sub("", "".join(body_paragraphs(content)))
     content = LINK_TARGET_HOST_RE.sub("](", content.replace(MORE_MARKER, ""))
     if len(text) < FINGERPRINT_MIN_TEXT:

@@ -11,6 +11,8 @@ EXPORT_FIELDS = [
     "department", "editor", "views", "body", "images", "attachments", "tags", "categories",
     "original_title", "confidence", "doubts",
 ]
+# exported too when files are kept (NEWSCRAWL_FILES is not off): with it off, the export is unchanged
+FILES_FIELD = "files"
 
 
 @dataclass
@@ -43,7 +45,24 @@ class ArticleItem:
     recheck: bool = False  # a re-check of an archived article (a changed text is a revision); not exported
     etag: str = ""  # the page's validators, kept for conditional re-checks; not exported
     last_modified: str = ""
+    links: list = field(default_factory=list)  # the body's other links (url, text); not exported
+    # the kept files: {url, kind, path (in the published site), size, sha256, type}; set by the files pipeline
+    files: list[dict] = field(default_factory=list)
     # derived by the pipelines
     urlname: str = ""
     body: str = ""
     fingerprint: str = ""
+
+
+@dataclass
+class FileRetry:
+    """A file that failed in an earlier run, tried again: kept now, it is linked into the articles that link it.
+
+    Yielded by the spider before the list pages; the files pipeline fetches it, the writer relinks
+    the articles; never exported.
+    """
+    url: str
+    kind: str
+    source: str
+    articles: list[dict] = field(default_factory=list)  # {urlname, path, source} of the archived articles
+    kept: dict | None = None  # set by the files pipeline when the file is kept now

@@ -28,6 +28,15 @@ class NetworkTracebackFilter(logging.Filter):
         return True
 
 
+class FileNotKeptFilter(logging.Filter):
+    """Scrapy's media pipeline logs each file it did not get with a traceback; newscrawl has logged it in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from newscrawl.filekinds import FileNotKept
+
+        return not (record.exc_info and isinstance(record.exc_info[1], FileNotKept))
+
+
 class DemoteInfoFilter(logging.Filter):
     """INFO becomes DEBUG; handlers at INFO then skip it (their level is checked after logger filters)."""
 
@@ -42,6 +51,9 @@ def install() -> None:
     target = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
     if not any(isinstance(f, NetworkTracebackFilter) for f in target.filters):
         target.addFilter(NetworkTracebackFilter())
+    media = logging.getLogger("scrapy.pipelines.media")
+    if not any(isinstance(f, FileNotKeptFilter) for f in media.filters):
+        media.addFilter(FileNotKeptFilter())
     for name in DEMOTED_LOGGERS:
         demoted = logging.getLogger(name)
         if not any(isinstance(f, DemoteInfoFilter) for f in demoted.filters):

@@ -104,6 +104,8 @@ class EncodingMiddleware:
     def process_response(self, request, response):
         if not isinstance(response, TextResponse) or not response.body:
             return response
+        if request.meta.get("newscrawl_kind") == "file":
+            return response  # a kept file keeps the bytes the site served
         if not isinstance(response, HtmlResponse) and b"<html" not in response.body[:2048].lower():
             return response
         encoding, bom = choose_encoding(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))

@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from newscrawl.filekinds import MODES
+from newscrawl.pipelines.files import files_dir
 from newscrawl.state import AlreadyRunning, StateError, lock_source, open_store
 
 
@@ -32,15 +34,36 @@ def check_arguments(spidercls, spargs: dict) -> None:
 
 
 def check_output_dir(settings) -> None:
+    """The archive's folders can be written: the output, the files folder and the WARC folder (when used)."""
     output = Path(settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
+    _check_writable(output, "output folder", "NEWSCRAWL_OUTPUT_DIR")
+    mode = settings.get("NEWSCRAWL_FILES")
+    if mode not in MODES:
+        raise PreflightError(f"NEWSCRAWL_FILES must be one of {', '.join(MODES)}, not {mode!r}")
+    if mode != "off":
+        store = str(settings.get("FILES_STORE") or "")
+        if "://" in store and not store.startswith("file://"):
+            raise PreflightError(f"FILES_STORE must be a local folder (the archive links its files by path), "
+                                 f"not {store}")
+        _check_writable(files_dir(settings), "files folder", "FILES_STORE", create=False)
+    if settings.get("NEWSCRAWL_WARC_DIR"):
+        _check_writable(Path(settings.get("NEWSCRAWL_WARC_DIR")), "WARC folder", "NEWSCRAWL_WARC_DIR")
+
+
+def _check_writable(folder: Path, what: str, setting: str, create: bool = True) -> None:
+    """Probe folder with a temp file; create=False: a folder not there yet is made by its first file,
+    so the nearest folder above it that exists is probed instead."""
     try:
-        output.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".newscrawl-probe.", dir=output)
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
+        else:
+            folder = next((p for p in (folder, *folder.absolute().parents) if p.exists()), folder)
+        fd, probe = tempfile.mkstemp(prefix=".newscrawl-probe.", dir=folder)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise PreflightError(f"output folder {output} is not writable ({exc.strerror}): "
-                             "fix its permissions or set NEWSCRAWL_OUTPUT_DIR") from None
+        raise PreflightError(f"{what} {folder} is not writable ({exc.strerror}): "
+                             f"fix its permissions or set {setting}") from None
 
 
 def check_state(settings) -> None:

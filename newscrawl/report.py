@@ -58,6 +58,9 @@ def source_health(name: str, runs: list[dict], now: float) -> dict:
         "last_success": successes[-1]["started_at"] if successes else None,
         "written_7": sum(r["articles_written"] for r in runs if r["started_at"] >= now - 7 * 86400),
         "written_30": sum(r["articles_written"] for r in runs if r["started_at"] >= now - 30 * 86400),
+        # files kept with the articles (NEWSCRAWL_FILES) and downloads that failed, last 30 days
+        "files_kept_30": sum(int((r.get("counts") or {}).get("files_kept") or 0) for r in recent),
+        "files_failed_30": sum(int((r.get("counts") or {}).get("files_failed") or 0) for r in recent),
         "failing_since": failing_since, "problems": (last["problems"] if last else []) + notes,
         "doubtful": doubtful, "extracted": extracted,
         # edits the re-checks found, and articles the site took down (issue 17)
@@ -97,7 +100,7 @@ h1{font-size:20px;margin:0 0 4px} p.meta{color:#555;margin:0 0 16px}
 table{border-collapse:collapse} th,td{padding:6px 10px;border-bottom:1px solid #ddd;text-align:left;vertical-align:middle}
 thead th{background:#f4f4f4;font-weight:600} th,td{white-space:nowrap} tbody th{font-weight:600} td.n{text-align:right;font-variant-numeric:tabular-nums}
 .status{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600;font-size:12px}
-td.problem{color:#555;font-size:12px;white-space:normal;min-width:200px;max-width:360px}
+span.failed{color:#c62828} td.problem{color:#555;font-size:12px;white-space:normal;min-width:200px;max-width:360px}
 h2{font-size:16px;margin:24px 0 8px} td.url{white-space:normal;word-break:break-all;font-size:12px}
 svg.chart rect.a{fill:#1e88e5} svg.chart rect.f{fill:#e53935} svg.chart line.base{stroke:#bbb;stroke-width:1}
 .legend{font-weight:400;font-size:12px} .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 0;vertical-align:middle} .legend span+span{margin-left:10px}
@@ -145,6 +148,8 @@ def render_report(names, runs: list[dict], now: float | None = None, changes: li
             f'<td class="n">{h["written_7"]}</td><td class="n">{h["written_30"]}</td>'
             f'<td>{_when(h["failing_since"])}</td><td>{chart_svg(h)}</td>'
             f'<td class="problem">{e(problem)}</td>'
+            f'<td class="n files">{h["files_kept_30"]}' + (f' <span class="failed">({h["files_failed_30"]} failed)</span>'
+                                                        if h["files_failed_30"] else "") + "</td>"
             f'<td class="n">{h["revised_30"]}</td><td class="n">{h["withdrawn_30"]}</td></tr>')
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -154,7 +159,7 @@ def render_report(names, runs: list[dict], now: float | None = None, changes: li
 <table id="sources"><thead><tr><th>source</th><th>status now</th><th>last run</th><th>last success</th>
 <th>archived 7 d</th><th>archived 30 d</th><th>failing since</th>
 <th>last {CHART_DAYS} days<br><span class="legend"><span style="background:#1e88e5"></span>articles/day<span style="background:#e53935"></span>failed runs</span></th>
-<th>last run's problems</th><th>revised 30 d</th><th>withdrawn 30 d</th></tr></thead>
+<th>last run's problems</th><th>files kept 30 d</th><th>revised 30 d</th><th>withdrawn 30 d</th></tr></thead>
 <tbody>
 {chr(10).join(body)}
 </tbody></table>

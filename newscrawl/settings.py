@@ -34,6 +34,15 @@ NEWSCRAWL_MAX_FAILED_SHARE = 0.5         # a source whose new articles fail more
 NEWSCRAWL_HISTORY_DAYS = 400            # run history (for `scrapy report`) kept this many days; 0 = keep none
 NEWSCRAWL_SUMMARY_JSON = True            # also write <output>/.newscrawl/<source>.last-crawl.json
 NEWSCRAWL_DISCOVER_MAX_PAGES = 60        # `scrapy discover`: pages read at most per site
+# files kept with the articles (README "Files, pictures and raw captures", docs/files.md)
+NEWSCRAWL_FILES = "attachments"          # off | attachments | all (attachments and pictures)
+NEWSCRAWL_FILES_MAXSIZE = 50 * 1024 * 1024  # bytes; a larger file is not kept, its link stays the original
+NEWSCRAWL_FILES_URL = "/files/"          # where the published site serves the files folder (hugo/hugo.toml)
+NEWSCRAWL_FILES_CONCURRENCY = 2          # file downloads at once, all sites together (each is held in memory)
+FILES_STORE = ""                         # the files folder; default: <NEWSCRAWL_OUTPUT_DIR>/files
+MEDIA_ALLOW_REDIRECTS = True             # download.jsp links redirect to the file
+NEWSCRAWL_WARC_DIR = ""                  # also write every article page and kept file to WARC files here
+NEWSCRAWL_WARC_MAX_SIZE = 1024 * 1024 * 1024  # bytes; a WARC file this large is closed, the next one begun
 NEWSCRAWL_THEPAPER_PPH_API = "https://api.thepaper.cn/contentapi/cont/pph/user"  # 澎湃号 article list
 # ---- cheap for the sites, aware of edits (docs/conditional.md) ------------------------------
 NEWSCRAWL_CONDITIONAL = True             # list pages (and re-checked articles) asked with If-None-Match/-Modified-Since
@@ -90,10 +99,12 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.NormalizePipeline": 200,
     "newscrawl.pipelines.ValidatePipeline": 300,
     "newscrawl.pipelines.DedupePipeline": 400,
+    "newscrawl.pipelines.ArchiveFilesPipeline": 450,
     "newscrawl.pipelines.ArchiveWriterPipeline": 500,
 }
 EXTENSIONS = {
     "newscrawl.summary.CrawlSummary": 500,
+    "newscrawl.warc.WarcCapture": 510,  # only with NEWSCRAWL_WARC_DIR
 }
 
 # a cron job opens no listening port

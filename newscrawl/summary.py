@@ -56,6 +56,13 @@ def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finish
         "doubtful": get("extract/doubtful"),
         "page_repeat": get("lists/page_repeat"), "link_cap": get("lists/link_cap"),
         "items_exported": int(stats.get("item_scraped_count", 0) or 0),
+        # files kept with the articles (NEWSCRAWL_FILES)
+        "files_kept": get("files/kept"), "files_already_kept": get("files/already_kept"),
+        "files_same_content": get("files/same_content"), "files_failed": get("files/failed"),
+        "files_failures": group("files/failed"), "files_too_large": get("files/too_large"),
+        "files_offsite": get("files/offsite"), "files_skipped": get("files/skipped"),
+        "files_retried": get("files/retried"), "files_given_up": get("files/given_up"),
+        "files_relinked": get("files/relinked"), "files_not_in_warc": get("files/not_in_warc"),
     }
     problems, code = [], EXIT_OK
     # a list page answered 304 is as it was when it last gave article links
@@ -87,14 +94,29 @@ def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finish
         # every new article dropped as empty, untitled, a login page…: the site changed under us
         problems.append(f"none of {attempted} new articles was archived")
         code = EXIT_BROKEN
+    if summary["files_failed"]:
+        # the verdict counts the files of this run's articles; a retry that fails again is only reported
+        new_failed = summary["files_failed"] - get("files/retry/failed")
+        new_kept = summary["files_kept"] - get("files/retry/kept")
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(summary["files_failures"].items()))
+        if new_failed and not new_kept:
+            problems.append(f"all {new_failed} files failed ({kinds}): none was kept")
+            code = max(code, EXIT_BROKEN)
+        else:
+            problems.append(f"{summary['files_failed']} of {summary['files_failed'] + summary['files_kept']} "
+                            f"files failed ({kinds}); their links stay the original, later runs try again")
+    if summary["files_given_up"]:
+        problems.append(f"{summary['files_given_up']} files given up after NEWSCRAWL_MAX_ATTEMPTS runs")
+    idle = False
     if not lists_tried and not attempted and not summary["blocked"] and code == EXIT_OK:
+        idle = True
         problems.append("nothing to crawl: no list pages, URLs or accounts given")
     if finish_reason != "finished" and code in (EXIT_OK,):
         problems.append(f"interrupted ({finish_reason}): run again to finish, nothing is lost")
         code = EXIT_INTERRUPTED
     summary["problems"] = problems
     status = {EXIT_OK: "ok", EXIT_BLOCKED: "blocked", EXIT_INTERRUPTED: "interrupted"}.get(code, "broken")
-    if code == EXIT_OK and problems and not summary["articles_failed"]:
+    if code == EXIT_OK and idle:
         status = "idle"
     summary["status"], summary["exit_code"] = status, code
     return summary
@@ -143,6 +165,14 @@ def format_summary(name: str, s: dict) -> str:
         f"  dropped: {listing(s['dropped'])}",
         f"  blocked: {s['blocked']}; errors: {listing(s['http_errors'])}; dates from crawl time: {s['date_fallback']}",
     ]
+    if any(s.get(k) for k in ("files_kept", "files_already_kept", "files_failed", "files_too_large",
+                              "files_offsite", "files_skipped", "files_not_in_warc")):
+        lines.append(
+            f"  files: kept {s['files_kept']} (same content as a kept file {s['files_same_content']}), "
+            f"already kept {s['files_already_kept']}, failed {s['files_failed']} ({listing(s['files_failures'])}), "
+            f"too large {s['files_too_large']}, offsite {s['files_offsite']}, skipped {s['files_skipped']}, "
+            f"retried {s['files_retried']}, given up {s['files_given_up']}, articles relinked {s['files_relinked']}"
+            + (f", not in the WARC {s['files_not_in_warc']}" if s.get("files_not_in_warc") else ""))
     if s.get("doubtful"):
         lines.append(f"  extraction doubtful on {s['doubtful']} of {s['extracted']} articles (archived; see the log "
                      "for why, add selectors for the source)")

@@ -56,6 +56,7 @@ def host_of(url: str) -> str:
 # A WeChat post is named by these query parameters (or by its short /s/<token> path); everything
 # else in its links (chksm, scene, sharer_*, mpshare, srcid, pass_ticket, ...) tracks the reader.
 WECHAT_HOST = "mp.weixin.qq.com"
+WECHAT_MEDIA_DOMAINS = ("qpic.cn", "qlogo.cn")  # where WeChat serves a post's pictures (mmbiz.qpic.cn)
 WECHAT_IDENTITY_PARAMS = ("__biz", "mid", "idx", "sn", "appmsgid", "itemidx")
 
 

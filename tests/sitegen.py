@@ -26,9 +26,13 @@ def esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def webplus_article(title: str, date: str, paragraphs: list[str], images: list[str] = (), aid: int = 1) -> str:
+def webplus_article(title: str, date: str, paragraphs: list[str], images: list[str] = (), aid: int = 1,
+                    attachments: list[tuple[str, str]] = ()) -> str:
+    """attachments: (href, name) linked as WebPlus does, an a[sudyfile-attr] paragraph after the text."""
     body = "".join(f'<p style="text-indent:2em;">{esc(p)}</p>' for p in paragraphs)
     body += "".join(f'<p style="text-align:center"><img src="{src}" /></p>' for src in images)
+    body += "".join(f"""<p><img src="/_ueditor/themes/default/images/icon_pdf.gif"/><a href="{href}" """
+                    f"""sudyfile-attr="{{'title':'{esc(name)}'}}">{esc(name)}</a></p>""" for href, name in attachments)
     return f"""<!DOCTYPE html><html class="webplus-page"><head><meta charset="utf-8"><title>{esc(title)}</title>
 <script language="javascript" src="/_js/jquery.min.js" sudy-wp-context="" sudy-wp-siteId="7"></script></head>
 <body><div class="nav" frag="窗口1"><a href="/main.htm">首页</a><a href="/col/list.htm">新闻</a></div>
@@ -55,9 +59,15 @@ def webplus_list(rows: list[tuple[str, str, str]], next_href: str | None, page: 
 <li class="page_jump"><em class="curr_page">{page}</em>/<em class="all_pages">{pages}</em></li></ul></div></div>{beacon}</body></html>"""
 
 
-def vsb_article(title: str, date: str, paragraphs: list[str], images: list[str] = (), news_id: int = 1) -> str:
+def vsb_article(title: str, date: str, paragraphs: list[str], images: list[str] = (), news_id: int = 1,
+                attachments: list[tuple[str, str]] = ()) -> str:
+    """attachments: (href, name) listed as VSB does, download.jsp links in a 附件 block after the text."""
     body = "".join(f"<p>{esc(p)}</p>" for p in paragraphs)
     body += "".join(f'<p style="text-align:center"><img src="{src}" class="img_vsb_content"></p>' for src in images)
+    if attachments:
+        body += "<ul style=\"list-style-type:none;\">" + "".join(
+            f'<li>附件【<a href="{href}" target="_blank">{esc(name)}</a>】已下载<span>次</span></li>'
+            for href, name in attachments) + "</ul>"
     return f"""\ufeff<!DOCTYPE html><html><head><meta charset="utf-8"><title>{esc(title)}-某大学新闻网</title>
 <META Name="ArticleTitle" Content="{esc(title)}" /><META Name="PubDate" Content="{date}" />
 <!--Announced by Visual SiteBuilder 9--></head><body>

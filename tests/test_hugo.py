@@ -1,5 +1,7 @@
-"""The archive proven downstream: a mirror crawl's output builds as a Hugo site and reads correctly."""
+"""The archive proven downstream: a mirror crawl's output builds as a Hugo site and reads correctly,
+with the files it kept (NEWSCRAWL_FILES=all) published where the articles link them."""
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -33,6 +35,9 @@ MULTILINE = ["术语一行\n: 同一段里冒号开头的行", "姓名 | 学号\
 MULTILINE_URL = f"http://{HOST}/2025/0311/c950a10/page.htm"
 ATTACHMENT = f"http://{HOST}/_upload/article/files/ab/cd/baomingbiao.pdf"
 IMAGE = f"http://{HOST}/_upload/article/images/ab/cd/photo.jpg"
+GONE = f"http://{HOST}/_upload/article/files/ab/cd/gone.pdf"
+PDF_BYTES = b"%PDF-1.4\n" + bytes(range(256)) * 40
+JPG_BYTES = b"\xff\xd8\xff\xe0" + bytes(range(255, -1, -1)) * 30
 
 
 def hugo_binary() -> str:
@@ -62,17 +67,24 @@ def site(tmp_path_factory):
         if n == 3:
             page = page.replace("</div></div></div></div>",
                                 f'<p><a href="{ATTACHMENT}">附件：报名表.pdf</a></p></div></div></div></div>', 1)
+        if n == 1:  # a file the site lost: its link stays the original
+            page = page.replace("</div></div></div></div>",
+                                f'<p><a href="{GONE}">附件：已删除.pdf</a></p></div></div></div></div>', 1)
         mirror.add(url, page)
         rows.append((url.split(HOST, 1)[1], title, date[:10]))
     mirror.add(LIST, webplus_list(rows, None, 1, 1))
+    mirror.add(ATTACHMENT, PDF_BYTES, content_type="application/pdf")
+    mirror.add(IMAGE, JPG_BYTES, content_type="image/jpeg")
     out = tmp_path_factory.mktemp("archive")
-    result = crawl(mirror, out, "cumt", "-a", f"lists={LIST}", "-s", "NEWSCRAWL_VIEWS=0")
+    result = crawl(mirror, out, "cumt", "-a", f"lists={LIST}", "-s", "NEWSCRAWL_VIEWS=0", "-s", "NEWSCRAWL_FILES=all")
     mirror.close()
     assert result.returncode == 0, result.stderr[-3000:]
-    # the repository's Hugo site with this crawl's output as its content, one section per source
+    # the repository's Hugo site with this crawl's output as its content, one section per source, and
+    # its files folder where hugo.toml mounts it (docs/files.md: a symlink or an absolute mount source)
     root = tmp_path_factory.mktemp("hugo") / "site"
     shutil.copytree(PROJECT / "hugo", root)
     shutil.copytree(out / "cumt", root / "content" / "cumt")
+    (root / "files").symlink_to(out / "files", target_is_directory=True)
     # and one page of multi-line paragraphs, rendered by newscrawl as the crawl renders any article
     (root / "content" / "cumt" / f"{urlname(MULTILINE_URL)}.md").write_text(multiline_page(), encoding="utf-8")
     built = subprocess.run([hugo_binary(), "--source", str(root), "--destination", str(root / "public")],
@@ -121,13 +133,42 @@ def test_markdown_extensions_never_turn_text_into_markup(site):
                              " | .//h2")
 
 
+def kept(data: bytes, ext: str) -> str:
+    sha = hashlib.sha256(data).hexdigest()
+    return f"/files/{sha[:2]}/{sha}.{ext}"
+
+
 def test_image_attachment_and_source_link_are_live(site):
     url = site["articles"][3][0]
     content = page(site, url).find_class("content")[0]
-    assert [img.get("src") for img in content.iter("img")] == [IMAGE]
-    links = {a.text_content(): a.get("href") for a in content.iter("a")}
-    assert links["附件：报名表.pdf"] == ATTACHMENT
-    assert links["转入文章首发地址"] == url
+    # the kept copies, published by the site; the original URLs stay as the links' titles
+    assert [(img.get("src"), img.get("title")) for img in content.iter("img")] == [(kept(JPG_BYTES, "jpg"), IMAGE)]
+    links = {a.text_content(): (a.get("href"), a.get("title")) for a in content.iter("a")}
+    assert links["附件：报名表.pdf"] == (kept(PDF_BYTES, "pdf"), ATTACHMENT)
+    assert links["转入文章首发地址"] == (url, None)
+    assert (site["public"] / kept(PDF_BYTES, "pdf").lstrip("/")).read_bytes() == PDF_BYTES
+    assert (site["public"] / kept(JPG_BYTES, "jpg").lstrip("/")).read_bytes() == JPG_BYTES
+
+
+def test_a_file_not_kept_keeps_its_original_link(site):
+    content = page(site, site["articles"][1][0]).find_class("content")[0]
+    assert {a.text_content(): a.get("href") for a in content.iter("a")}["附件：已删除.pdf"] == GONE
+
+
+def test_every_local_link_resolves_in_the_published_site(site):
+    public = site["public"]
+    checked = set()
+    for html_file in public.rglob("*.html"):
+        doc = lxml_html.parse(str(html_file)).getroot()
+        for el, attr in [(a, "href") for a in doc.iter("a")] + [(i, "src") for i in doc.iter("img")]:
+            target = el.get(attr) or ""
+            if not target.startswith("/") or target.startswith("//"):
+                continue
+            path = public / target.lstrip("/").split("#")[0]
+            assert path.is_file() or (path / "index.html").is_file(), f"{html_file}: {attr}={target}"
+            checked.add(target)
+    assert {kept(PDF_BYTES, "pdf"), kept(JPG_BYTES, "jpg")} <= checked
+    assert {f"/cumt/{urlname(a[0])}/" for a in site["articles"]} <= checked
 
 
 def test_summary_is_cut_at_the_more_marker(site):

@@ -189,3 +189,12 @@ def test_report_renders_in_a_real_headless_browser(report):
     # the badges of the three statuses and both kinds of chart marks were painted
     for colour in (STATUS_COLOUR["ok"], STATUS_COLOUR["broken"], STATUS_COLOUR["blocked"], "#1e88e5", "#e53935"):
         assert drawn(colour), colour
+
+
+def test_files_kept_and_failed_in_the_last_30_days_are_shown():
+    runs = [run("s", 40, "ok"), run("s", 20, "ok"), run("s", 2, "ok")]
+    runs[0]["counts"] = {"files_kept": 50}  # older than 30 days: not counted
+    runs[1]["counts"] = {"files_kept": 7, "files_failed": 2}
+    runs[2]["counts"] = {"files_kept": 3}
+    cells = [td.text_content() for td in rows_of(render_report(["s"], runs, now=NOW))[0].findall("td")]
+    assert cells[-3] == "10 (2 failed)"  # before revised and withdrawn

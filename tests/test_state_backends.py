@@ -185,3 +185,32 @@ def test_sqlite_store_is_still_the_default(tmp_path):
     store = open_store(settings_for(NEWSCRAWL_OUTPUT_DIR=str(tmp_path)))
     assert type(store) is SqliteStateStore and store.path == tmp_path / ".newscrawl-state.sqlite3"
     store.close()
+
+
+def test_files_are_recorded_retried_and_linked_on_both_backends(backend):
+    store = backend()
+    record(store, 1)
+    record(store, 2)
+    url = "http://a.edu.cn/_upload/article/files/x.pdf"
+    for attempt in (1, 2):
+        got = store.record_file(url=url, source="cumt", kind="attachment", status="failed", reason="HTTP 404",
+                                use_attempt=True)
+        assert got == attempt
+    assert store.record_file(url=url, source="cumt", kind="attachment", status="failed", reason="412",
+                             use_attempt=False) == 2  # an anti-bot wall uses no attempt
+    for urlname in ("u1", "u2", "u2"):
+        store.link_file(url, urlname)  # linked twice by one article: one row
+    again = backend()
+    assert [f["url"] for f in again.files_pending("cumt", 3)] == [url] and again.files_pending("cumt", 2) == []
+    assert [(a["urlname"], a["path"], a["url"]) for a in again.articles_linking(url)] == [
+        ("u1", "cumt/u1.md", "http://a.edu.cn/1.htm"), ("u2", "cumt/u2.md", "http://a.edu.cn/2.htm")]
+    store.record_file(url=url, source="cumt", kind="attachment", status="failed", reason="HTTP 404", use_attempt=True)
+    assert again.files_pending("cumt", 3) == [] and again.retry_given_up_files() == 1
+    assert again.file(url)["attempts"] == 0
+    sha = "ab" * 32
+    store.record_file(url=url, source="cumt", kind="attachment", status="kept", path=f"ab/{sha}.pdf", sha256=sha,
+                      size=3_000_000_000, type="application/pdf")  # sizes past 2 GB fit
+    kept = backend().file(url)
+    assert (kept["status"], kept["size"], kept["attempts"], kept["path"]) == ("kept", 3_000_000_000, 0, f"ab/{sha}.pdf")
+    store.record_file(url="http://a.edu.cn/big.zip", source="cumt", kind="attachment", status="too_large", size=9)
+    assert store.file_counts() == {"kept": 1, "too_large": 1} and store.file_counts("nju") == {}

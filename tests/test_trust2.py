@@ -210,6 +210,9 @@ def test_poster_only_and_attachment_only_notices_of_one_title_are_all_archived(m
             page = webplus_article(title, f"2025-03-{n + 1:02d}", ["详见附件。"], aid=n + 1).replace(
                 "</div></div></div></div>",
                 f'<p><a href="/_upload/article/files/ab/cd/form{n}.pdf">报名表.pdf</a></p></div></div></div></div>', 1)
+            # the forms are kept with the notices (NEWSCRAWL_FILES): two different files
+            mirror.add(f"http://{host}/_upload/article/files/ab/cd/form{n}.pdf", f"%PDF-1.4 form {n}".encode(),
+                       content_type="application/pdf")
         mirror.add(url, page)
         rows.append((url.split(host, 1)[1], title, f"2025-03-{n + 1:02d}"))
         urls.append(url)

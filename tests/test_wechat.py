@@ -149,3 +149,22 @@ def test_site_spider_files_wechat_rows_under_the_lists_own_host(mirror, tmp_path
     result = crawl(mirror, tmp_path, "site", "-a", f"lists={column}", "-O", str(out))
     items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [(i["url"], i["source"]) for i in items] == [(POST, "jwc.demo.edu.cn")], result.stderr[-2000:]
+
+
+def test_with_files_all_a_posts_pictures_are_kept_from_wechats_picture_host(mirror, tmp_path):
+    import hashlib
+
+    from sitegen import webplus_list
+
+    column = "https://www.cumt.edu.cn/19690/list.htm"
+    mirror.add(column, webplus_list([(POST, "讲座通知", "2023-09-18")], None, 1, 1))
+    mirror.add_fixture(POST, "wechat_post.html")
+    jpeg = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 20
+    mirror.add("https://mmbiz.qpic.cn/mmbiz_jpg/AbCdEf/640?wx_fmt=jpeg&from=appmsg", jpeg, content_type="image/jpeg")
+    result = crawl(mirror, tmp_path, "cumt", "-a", f"lists={column}", settings={"NEWSCRAWL_FILES": "all"})
+    sha = hashlib.sha256(jpeg).hexdigest()
+    assert (tmp_path / "files" / sha[:2] / f"{sha}.jpg").read_bytes() == jpeg, result.stderr[-2000:]
+    markdown = (tmp_path / "cumt" / f"{urlname(POST)}.md").read_text(encoding="utf-8")
+    assert f'![图](/files/{sha[:2]}/{sha}.jpg "https://mmbiz.qpic.cn/mmbiz_jpg/AbCdEf/640?wx_fmt=jpeg&from=appmsg")' in markdown
+    # the other picture is not served: counted, its link stays WeChat's
+    assert "![图](https://mmbiz.qpic.cn/mmbiz_png/GhIjKl/640?wx_fmt=png)" in markdown

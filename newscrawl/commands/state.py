@@ -7,6 +7,7 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
+from newscrawl.pipelines.files import files_dir
 from newscrawl.rebuild import rebuild_from_archive
 from newscrawl.state import StateError, open_store, state_name
 
@@ -26,7 +27,7 @@ class Command(ScrapyCommand):
     def add_options(self, parser):
         super().add_options(parser)
         parser.add_argument("--prune", action="store_true", help="forget articles whose archive file is gone")
-        parser.add_argument("--retry", action="store_true", help="give failed articles that were given up on their attempts back")
+        parser.add_argument("--retry", action="store_true", help="give failed articles and files that were given up on their attempts back")
         parser.add_argument("--rebuild", action="store_true", help="record every archive file found in the output directory")
 
     def run(self, args, opts):
@@ -40,17 +41,21 @@ class Command(ScrapyCommand):
             return
         try:
             if opts.rebuild:
-                logger.info("recorded %d archive files from %s", rebuild_from_archive(store, output_dir), output_dir)
+                logger.info("recorded %d archive files from %s", rebuild_from_archive(store, output_dir, files_dir(self.settings)), output_dir)
             missing = store.missing_files(output_dir.resolve())
             if opts.prune and missing:
                 print(f"forgot {store.forget(missing)} articles whose file is gone: the next crawl fetches them again")
                 missing = []
             if opts.retry:
                 print(f"{store.retry_given_up()} failed articles get their attempts back")
+                print(f"{store.retry_given_up_files()} failed files get their attempts back")
             # the report is the command's output: stdout, whatever the log level
             print(f"state {path}: {store.count()} articles archived")
             for source, count in store.sources():
                 print(f"  {source:<20} {count}")
+            files = store.file_counts()
+            if files:
+                print("files: " + ", ".join(f"{status} {n}" for status, n in sorted(files.items())))
             failures = store.failures()
             if failures:
                 print(f"{len(failures)} failed articles pending a retry or given up:")

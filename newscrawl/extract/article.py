@@ -43,7 +43,7 @@ def extract_article(html: str, url: str, cms: str = "auto", selectors: dict | No
         # EMPTY content container is not that case: it has no text, and the chrome is not its text)
         fallback = generic.extract(sel, url, selectors, base)
         if fallback.paragraphs:
-            result.paragraphs, result.images = fallback.paragraphs, fallback.images
+            result.paragraphs, result.images, result.links = fallback.paragraphs, fallback.images, fallback.links
             result.attachments = result.attachments or fallback.attachments
             result.evidence = fallback.evidence
             result.notes.append(f"{cms} body not found: generic main-text extraction used")

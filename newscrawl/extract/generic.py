@@ -174,6 +174,7 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
     result.published = parse_date(override_date) or _stated_date(sel, meta, roots, url, meta_lines, paragraphs, main)
     result.paragraphs, result.images = paragraphs, blocks.images
     result.attachments = dedupe_attachments(attachment_links(blocks.links, base) + _files_beside(roots, base, main))
+    result.links = blocks.links
     return result
 
 

@@ -14,6 +14,8 @@ class Extracted:
     paragraphs: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
     attachments: list[dict] = field(default_factory=list)  # {"url": ..., "name": ...}
+    # the body's other links (absolute URL, text): NEWSCRAWL_FILES keeps those whose answer is a file
+    links: list[tuple[str, str]] = field(default_factory=list)
     author: str | None = None
     department: str | None = None
     editor: str | None = None

@@ -105,6 +105,7 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
     result.attachments = dedupe_attachments(
         attachment_links(blocks.links, base, extra_patterns=("download.jsp",)) + downloads
     )
+    result.links = blocks.links
     if not result.paragraphs:
         result.notes.append("VSB content container is empty" + (": attachments only" if result.attachments else ""))
     return result

@@ -62,6 +62,7 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
         return result
     result.paragraphs, result.images = blocks.paragraphs, blocks.images
     result.attachments = _attachments(body_el, blocks.links, base)
+    result.links = blocks.links
     if not result.paragraphs:
         result.notes.append("WebPlus content container is empty" + (": attachments only" if result.attachments else ""))
     return result

@@ -196,6 +196,7 @@ def extract(sel: Selector, url: str, selectors: dict | None = None) -> Extracted
     blocks = html_blocks(body, url)
     result.paragraphs, result.images = blocks.paragraphs, blocks.images
     result.attachments = attachment_links(blocks.links, url)
+    result.links = blocks.links
     if not result.images:
         # picture posts keep their pictures in a swiper outside the text
         for img in select(sel, "#js_image_content img, .share_media_swiper img, .swiper_item img"):

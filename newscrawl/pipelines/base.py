@@ -6,6 +6,7 @@ import logging
 
 from scrapy.exceptions import DropItem
 
+from newscrawl.items import ArticleItem
 from newscrawl.outcomes import article_failed, count, one_line, recheck_failed
 
 logger = logging.getLogger("newscrawl.pipelines")
@@ -23,6 +24,7 @@ class CountingPipeline:
     """A pipeline stage: process() does the work; any unexpected error becomes a counted failure."""
 
     failure_kind = "pipeline_failed"  # what an unexpected exception in this stage is counted as
+    handles: tuple[type, ...] = (ArticleItem,)  # other items (a FileRetry) pass through untouched
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -33,6 +35,8 @@ class CountingPipeline:
         return cls(crawler)
 
     def process_item(self, item):
+        if not isinstance(item, self.handles):
+            return item
         try:
             return self.process(item)
         except DropItem:

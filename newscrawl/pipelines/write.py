@@ -11,8 +11,12 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from newscrawl.archive import render_markdown, with_lastmod, without_lastmod
+from scrapy.exceptions import DropItem
+
+from newscrawl.archive import relink, render_markdown, with_lastmod, without_lastmod
 from newscrawl.dates import CHINA_TZ, archive_date
+from newscrawl.items import ArticleItem, FileRetry
+from newscrawl.outcomes import count
 from newscrawl.pipelines.base import CountingPipeline, logger
 from newscrawl.state import StateError, store_for
 
@@ -43,10 +47,11 @@ def archive_path(output_dir: Path, source: str, urlname: str) -> Path:
     return path
 
 
-def write_atomically(path: Path, text: str, mode: int = FILE_MODE, sync_folder: bool = False) -> None:
+def write_atomically(path: Path, text: str | bytes, mode: int = FILE_MODE, sync_folder: bool = False) -> None:
     """Temp file in the same folder, fsync, rename: a crash or a full disk leaves the old file or the new one.
 
-    Every file newscrawl writes goes through here (archive, summaries, report, sources file). The
+    Every file newscrawl writes goes through here (archive, summaries, report, sources file, kept
+    files: bytes are written as they are, text as UTF-8 with \n line ends). The
     temp file is created exclusively (mkstemp: O_EXCL, a random name), so a link planted at a name
     it could have is never followed; the name carries the writer's pid, so the sweep at a crawl's
     start never removes a live crawl's file. sync_folder: the rename itself survives a power cut.
@@ -55,7 +60,8 @@ def write_atomically(path: Path, text: str, mode: int = FILE_MODE, sync_folder: 
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        binary = isinstance(text, bytes)
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -78,7 +84,7 @@ def rewrite_archived(path: Path, text: str, lastmod: str | None = None) -> str |
     """Write an article's file in place (same path, same urlname, atomically) when its text changed.
 
     The one place that replaces an archive file: a re-check that found the site's text edited, a
-    full re-crawl, a re-extraction. Compared without the `lastmod:` line (it says when, not what).
+    full re-crawl, a re-extraction (`scrapy reextract`), a file kept on a later run linked in. Compared without the `lastmod:` line (it says when, not what).
     Returns None when the text is unchanged (the file is not touched), else the MD5 of the text it
     replaced ('' when there was no file). lastmod: Hugo's `lastmod:` value for a replaced file
     (NEWSCRAWL_LASTMOD), or None for none.
@@ -127,6 +133,8 @@ def describe_os_error(exc: OSError) -> str:
 
 
 class ArchiveWriterPipeline(CountingPipeline):
+    handles = (ArticleItem, FileRetry)
+
     def __init__(self, crawler):
         super().__init__(crawler)
         self.output_dir = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
@@ -144,6 +152,8 @@ class ArchiveWriterPipeline(CountingPipeline):
         return "write_failed"
 
     def process(self, item):
+        if isinstance(item, FileRetry):
+            self.relink_articles(item)
         if not self.enabled:
             return item
         if not self.state.claim(item.urlname):
@@ -196,3 +206,19 @@ class ArchiveWriterPipeline(CountingPipeline):
             self.fail(item, "state_failed", f"{type(exc).__name__}: {exc}")
         return item
 
+    def relink_articles(self, retry: FileRetry):
+        """A file kept on a later run: the archived articles that link it now link its kept copy."""
+        if retry.kept and self.enabled:
+            root = self.output_dir.resolve()
+            for article in retry.articles:
+                path = root / article["path"]
+                try:
+                    old = path.read_text(encoding="utf-8")
+                    new = relink(old, retry.url, retry.kept["local"])
+                    if new != old and rewrite_archived(path, new) is not None:
+                        count(self.stats, "files/relinked", source=article["source"])
+                except OSError as exc:
+                    logger.warning("could not link the kept file into %s: %s <%s>", path, describe_os_error(exc),
+                                   retry.url)
+        # done: a retry is no article, never exported
+        raise DropItem(f"file retry <{retry.url}>", log_level="DEBUG")

@@ -12,6 +12,7 @@ from scrapy.exceptions import (
     CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError, IgnoreRequest,
 )
 from scrapy.http import TextResponse
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
     ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError as TwistedTimeoutError,
@@ -26,7 +27,7 @@ from newscrawl.extract.confidence import DOUBTFUL
 from newscrawl.extract.detect import is_login_page
 from newscrawl.extract.errorpage import SHORT_PAGE_CHARS, error_page, moved_home
 from newscrawl.extract.lists import extract_list
-from newscrawl.items import ArticleItem
+from newscrawl.items import FILES_FIELD, ArticleItem, FileRetry
 from newscrawl.middlewares import BlockedRequest, OffsiteRequest
 from newscrawl.outcomes import article_failed, count, one_line, recheck_failed
 from newscrawl.recheck import parse_schedule
@@ -131,6 +132,10 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
     @classmethod
     def update_settings(cls, settings):
         super().update_settings(settings)
+        fields_given = (settings.getpriority("FEED_EXPORT_FIELDS") or 0) > SETTINGS_PRIORITIES["project"]
+        if settings.get("NEWSCRAWL_FILES") != "off" and not fields_given:
+            # the kept files are exported too; with files off the export stays exactly as it was
+            settings.set("FEED_EXPORT_FIELDS", [*settings.getlist("FEED_EXPORT_FIELDS"), FILES_FIELD], priority="spider")
         if not settings.get("USER_AGENT"):
             # names the project and how to reach its operator (NEWSCRAWL_CONTACT_URL)
             settings.set("USER_AGENT", f"newscrawl/{__version__} (+{settings.get('NEWSCRAWL_CONTACT_URL')})",
@@ -149,6 +154,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         spider.fetch_views = settings.getbool("NEWSCRAWL_VIEWS")
         spider.stop_at_known_page = settings.getbool("NEWSCRAWL_STOP_AT_KNOWN_PAGE")
         spider.full = spider.full or settings.getbool("NEWSCRAWL_FULL")
+        spider.files_mode = settings.get("NEWSCRAWL_FILES")
         spider.conditional = settings.getbool("NEWSCRAWL_CONDITIONAL")
         try:
             spider.recheck_stages = parse_schedule(settings.get("NEWSCRAWL_RECHECK"))
@@ -228,13 +234,24 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
             yield self.list_request(url, cms, page_no=1, column=url, source=self.source_for(url))
 
     def retry_requests(self, sources):
-        """Articles that failed in earlier runs, tried again first (a bounded number of times)."""
+        """Articles and files that failed in earlier runs, tried again first (a bounded number of times).
+
+        A file is tried again as a FileRetry item: the files pipeline fetches it, the writer links
+        the kept copy into the archived articles that link it.
+        """
         for source in sources:
             for row in self.store.pending(source.name, self.max_attempts):
                 if not self.new_article_link(row["url"]):
                     continue
                 self.count("articles/retried", source=source.name)
                 yield self.article_request(row["url"], row["cms"], source=source, column=row["column"], priority=1)
+            if self.files_mode == "off":
+                continue
+            for row in self.store.files_pending(source.name, self.max_attempts):
+                articles = self.store.articles_linking(row["url"])
+                if articles:
+                    self.count("files/retried", source=source.name)
+                    yield FileRetry(url=row["url"], kind=row["kind"], source=source.name, articles=articles)
 
     def meta_for(self, source: Source, kind: str, **extra) -> dict:
         return {"newscrawl_kind": kind, "newscrawl_source": source.name,
@@ -425,7 +442,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
             return
         self.count(f"articles/extracted/{extracted.cms}", source=source.name)
         self.note_confidence(url, source, extracted)
-        item = build_item(extracted, url, source, column)
+        item = build_item(extracted, url, source, column, response.meta.get("newscrawl_fetched_at"))
         item.recheck = recheck
         item.etag, item.last_modified = validators_of(response)
         # a view count is not part of the archive file: a re-check does not ask for it
@@ -526,14 +543,18 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         self.logger.warning("%s page failed: %s <%s>", kind, one_line(reason), request.url)
 
 
-def build_item(extracted, url: str, source: Source, column: str = "") -> ArticleItem:
-    """An item from what the extractor found and who the source is."""
+def build_item(extracted, url: str, source: Source, column: str = "", crawled_at=None) -> ArticleItem:
+    """An item from what the extractor found and who the source is.
+
+    crawled_at: when the page was captured (NEWSCRAWL_WARC_DIR; `scrapy reextract` reads it back), else now.
+    """
     return ArticleItem(
         url=url, source=source.name, school=source.school, archive=source.archive,
         tags=list(source.tags), categories=list(source.categories), cms=extracted.cms,
-        title=extracted.title, published=extracted.published, crawled_at=datetime.now(CHINA_TZ),
+        title=extracted.title, published=extracted.published, crawled_at=crawled_at or datetime.now(CHINA_TZ),
         author=extracted.author, department=extracted.department, editor=extracted.editor,
         views=extracted.views, paragraphs=list(extracted.paragraphs), images=list(extracted.images),
         attachments=list(extracted.attachments), original_title=extracted.original_title, column=column,
         confidence=extracted.confidence, doubts=list(extracted.doubts),
+        links=list(extracted.links),
     )

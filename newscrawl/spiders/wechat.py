@@ -77,4 +77,5 @@ class WeChatPosts:
         source = source or self.source_for(url)
         self.count("articles/extracted/wechat", source=source.name)
         self.note_confidence(url, source, extracted)
-        yield build_item(extracted, url, source, response.meta.get("newscrawl_column", ""))
+        yield build_item(extracted, url, source, response.meta.get("newscrawl_column", ""),
+                         response.meta.get("newscrawl_fetched_at"))

@@ -53,10 +53,11 @@ def store_for(crawler) -> StateStore:
         output_dir = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
         # an empty state beside archive files: the file was lost (or is new next to an old archive)
         if store.is_empty() and any(output_dir.glob("*/*.md")):
+            from newscrawl.pipelines.files import files_dir
             from newscrawl.rebuild import rebuild_from_archive
 
             logger.warning("state %s was missing but %s holds archive files: rebuilding it from them",
                            store.path, output_dir)
-            logger.warning("state rebuilt: %d archive files recorded", rebuild_from_archive(store, output_dir))
+            logger.warning("state rebuilt: %d archive files recorded", rebuild_from_archive(store, output_dir, files_dir(crawler.settings)))
             store.opened_at = time.time()  # rows it just recorded are not another crawl's (see claim)
     return store

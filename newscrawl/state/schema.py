@@ -1,7 +1,7 @@
 """The state's tables: one list of migrations, applied in order by both backends (SQLite's dialect;
 the PostgreSQL backend translates the few types that differ)."""
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 MIGRATIONS = {
     # version -> statements that bring a store from version-1 to version
     1: [
@@ -102,6 +102,31 @@ MIGRATIONS = {
                params TEXT NOT NULL DEFAULT '{}',
                reason TEXT NOT NULL DEFAULT '',
                checked_at REAL NOT NULL
+           )""",
+    ],
+    8: [
+        # the archive's kept files (NEWSCRAWL_FILES): one row per file URL, whatever happened to it
+        # (kept: stored under its content hash in `path`; failed: retried by later runs a bounded
+        # number of times; too_large, offsite, page: not kept, not retried); BIGINT: sizes past 2 GB
+        """CREATE TABLE IF NOT EXISTS files (
+               url TEXT PRIMARY KEY,
+               source TEXT NOT NULL,
+               kind TEXT NOT NULL,
+               status TEXT NOT NULL,
+               path TEXT NOT NULL DEFAULT '',
+               sha256 TEXT NOT NULL DEFAULT '',
+               size BIGINT NOT NULL DEFAULT 0,
+               type TEXT NOT NULL DEFAULT '',
+               reason TEXT NOT NULL DEFAULT '',
+               attempts INTEGER NOT NULL DEFAULT 0,
+               last_try REAL NOT NULL
+           )""",
+        "CREATE INDEX IF NOT EXISTS files_source_status ON files (source, status)",
+        # which archived articles link which file: a file kept on a later run is linked into them
+        """CREATE TABLE IF NOT EXISTS file_links (
+               url TEXT NOT NULL,
+               urlname TEXT NOT NULL,
+               PRIMARY KEY (url, urlname)
            )""",
     ],
 }

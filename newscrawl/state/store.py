@@ -128,9 +128,64 @@ class StateStore:
         query = "UPDATE failures SET attempts=0"
         return self.db.execute(query + (" WHERE source=?" if source else ""), (source,) if source else ()).rowcount
 
+    def retry_given_up_files(self, source: str | None = None) -> int:
+        """Give every failed file its attempts back."""
+        query = "UPDATE files SET attempts=0 WHERE status='failed'"
+        return self.db.execute(query + (" AND source=?" if source else ""), (source,) if source else ()).rowcount
+
     def column_has_pending(self, column: str, max_attempts: int) -> bool:
         return self.db.execute("SELECT 1 FROM failures WHERE column_url=? AND attempts<? LIMIT 1",
                                (column, max_attempts)).fetchone() is not None
+
+    # ---- files kept with the articles (NEWSCRAWL_FILES) ------------------------------------
+    FILE_FIELDS = ("url", "source", "kind", "status", "path", "sha256", "size", "type", "reason", "attempts")
+
+    def file(self, url: str) -> dict | None:
+        """What is known of a file URL: kept (and where), failed (attempts so far), too large, offsite."""
+        row = self.db.execute("SELECT " + ", ".join(self.FILE_FIELDS) + " FROM files WHERE url=?", (url,)).fetchone()
+        return dict(zip(self.FILE_FIELDS, row)) if row else None
+
+    def record_file(self, *, url: str, source: str, kind: str, status: str, path: str = "", sha256: str = "",
+                    size: int = 0, type: str = "", reason: str = "", use_attempt: bool = False) -> int:
+        """A file's outcome (kept, failed, too_large, offsite); returns its failed attempts so far.
+
+        Kept resets the attempts; a failure adds one when use_attempt (an anti-bot wall does not).
+        """
+        step = 1 if use_attempt else 0
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(
+                "INSERT INTO files (url, source, kind, status, path, sha256, size, type, reason, attempts, last_try) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+                "status=excluded.status, path=excluded.path, sha256=excluded.sha256, size=excluded.size, "
+                "type=excluded.type, reason=excluded.reason, last_try=excluded.last_try, "
+                "attempts=CASE WHEN excluded.status='failed' THEN files.attempts+excluded.attempts ELSE 0 END",
+                (url, source, kind, status, path, sha256, int(size or 0), type, reason[:500], step, time.time()),
+            )
+            row = self.db.execute("SELECT attempts FROM files WHERE url=?", (url,)).fetchone()
+        return row[0] if row else step
+
+    def link_file(self, url: str, urlname: str) -> None:
+        """urlname's article links the file at url (kept or not)."""
+        self.db.execute("INSERT INTO file_links (url, urlname) VALUES (?, ?) ON CONFLICT DO NOTHING", (url, urlname))
+
+    def files_pending(self, source: str, max_attempts: int) -> list[dict]:
+        """Failed files of a source that still have attempts left, oldest try first."""
+        rows = self.db.execute("SELECT " + ", ".join(self.FILE_FIELDS) + " FROM files WHERE source=? "
+                               "AND status='failed' AND attempts<? ORDER BY last_try", (source, max_attempts)).fetchall()
+        return [dict(zip(self.FILE_FIELDS, r)) for r in rows]
+
+    def articles_linking(self, url: str) -> list[dict]:
+        """The archived articles (urlname, url, path, source) that link the file at url."""
+        rows = self.db.execute(
+            "SELECT a.urlname, a.url, a.path, a.source FROM file_links l JOIN articles a ON a.urlname = l.urlname "
+            "WHERE l.url=? AND a.kind='archived' ORDER BY a.urlname", (url,)).fetchall()
+        return [dict(zip(("urlname", "url", "path", "source"), r)) for r in rows]
+
+    def file_counts(self, source: str | None = None) -> dict[str, int]:
+        """Files by status (kept, failed, too_large, offsite)."""
+        query = "SELECT status, COUNT(*) FROM files" + (" WHERE source=?" if source else "") + " GROUP BY status"
+        return dict(self.db.execute(query, (source,) if source else ()).fetchall())
 
     # ---- several writers (PostgreSQL adds a lock across machines: postgres.py) -------------
     def claim(self, urlname: str) -> bool:
