@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, timedelta, timezone
 
 from dateutil import parser as date_parser
@@ -24,7 +25,7 @@ _RELATIVE_MAX_LEN = 24
 _DATE_LABEL_BEFORE_RE = re.compile(r"(?:时间|日期|发布|发表|更新|于)\s*[:：]?\s*$")
 # Article URLs that carry their day: WebPlus and DedeCMS /2026/0326/, TRS /202305/t20230518_1.html,
 # others /2024-05/15/, Hanweb /art/2021/6/18/art_1229_1.html, Xinhua /20240509/<id>/c.html,
-# /2024-05-09/, /202405/09/.
+# /2024-05-09/, /202405/09/, /2023/05-06/.
 _Y, _M, _D = r"(?P<y{0}>(?:19|20)\d{{2}})", r"(?P<m{0}>0?[1-9]|1[0-2])", r"(?P<d{0}>0?[1-9]|[12]\d|3[01])"
 _MM, _DD = r"(?P<m{0}>0[1-9]|1[0-2])", r"(?P<d{0}>0[1-9]|[12]\d|3[01])"
 _URL_DATE_FORMS = (
@@ -35,6 +36,7 @@ _URL_DATE_FORMS = (
     "/{Y}{MM}{DD}/",           # /20240509/
     "/{Y}-{MM}-{DD}/",         # /2024-05-09/
     "/{Y}{MM}/{DD}/",          # /202405/09/
+    "/{Y}/{MM}-{DD}/",         # /gn/2023/05-06/10001234.shtml
 )
 _URL_DATE_RE = re.compile("|".join(
     f.format(Y=_Y.format(i), M=_M.format(i), D=_D.format(i), MM=_MM.format(i), DD=_DD.format(i))
@@ -99,7 +101,8 @@ def parse_date(text: str | None, now: datetime | None = None) -> datetime | None
     """
     if not text:
         return None
-    text = str(text).replace("\u00a0", " ").replace("\u3000", " ")
+    # full-width digits and dashes (２０２３年５月６日, 2023－05－06: a Word-written notice) read as ASCII
+    text = unicodedata.normalize("NFKC", str(text)).replace("\u00a0", " ").replace("\u3000", " ")
     if "年" in text and _CN_DATE_RE.search(text):
         text = _cn_date_to_digits(text)
     now = (now or datetime.now(CHINA_TZ)).astimezone(CHINA_TZ)

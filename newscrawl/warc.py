@@ -30,6 +30,7 @@ from warcio.warcwriter import WARCWriter
 
 from newscrawl import __version__, filekinds
 from newscrawl.extract.detect import is_antibot_page
+from newscrawl.pipelines.write import pid_alive
 
 logger = logging.getLogger("newscrawl.warc")
 
@@ -143,7 +144,7 @@ def salvage(folder: Path) -> int:
     saved = 0
     for leftover in sorted(Path(folder).glob(WARC_GLOB + OPEN_SUFFIX)) if Path(folder).is_dir() else ():
         match = NAME_RE.match(leftover.name)
-        if match and int(match["pid"]) != os.getpid() and _alive(int(match["pid"])):
+        if match and int(match["pid"]) != os.getpid() and pid_alive(int(match["pid"])):
             continue  # a crawl writing it now
         end = 0
         try:
@@ -164,16 +165,6 @@ def salvage(folder: Path) -> int:
         else:
             leftover.unlink()
     return saved
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class WarcCapture:

@@ -75,6 +75,7 @@ def test_relative_words_in_a_short_date_context_count(text, expected):
     ("http://www.a.edu.cn/xwzx/zhxw/202305/t20230518_88123.html", "2023-05-18"),
     ("http://www.a.edu.cn/xwzx/2024-05/15/c_9001.htm", "2024-05-15"),
     ("http://www.a.edu.cn/a/xwdt/2020/1012/3388.html", "2020-10-12"),
+    ("https://www.a.com/gn/2023/05-06/10001234.shtml", "2023-05-06"),
     ("http://xwzx.cumt.edu.cn/a9/36/c523a633142/page.htm", None),
     ("http://www.a.edu.cn/info/1002/20231399.htm", None),
 ])
@@ -82,3 +83,8 @@ def test_article_urls_that_carry_their_day(url, expected):
     from newscrawl.dates import date_from_url
     found = date_from_url(url)
     assert (found.strftime("%Y-%m-%d") if found else None) == expected
+
+
+@pytest.mark.parametrize("text", ["２０２３年５月６日", "2023－05－06", "落款：２０２３年５月６日"])
+def test_full_width_digits_and_dashes_are_a_date(text):
+    assert fmt(parse_date(text, now=NOW)) == "2023-05-06 00:00"

@@ -179,3 +179,22 @@ def test_feed_answers_are_read_as_the_html_list_would_name_the_articles():
     with pytest.raises(FeedError, match="not RSS"):
         parse_feed(rss, b"<html><body>error</body></html>", "http://a.edu.cn/x.htm")
     assert agrees(["u1", "u2", "u3"], ["u1", "u2"]) and not agrees(["x"], ["u1", "u2"]) and not agrees([], ["u1"])
+
+
+def test_a_page_cap_bounds_the_rows_read_through_the_api(mirror, tmp_path):
+    urls = webplus_column(mirror, 230)  # 12 HTML pages of 20
+    settings = {"NEWSCRAWL_SOURCES_FILE": sources_file(tmp_path), "NEWSCRAWL_FEED_ROWS": 100}
+    # two pages: the API would replace one HTML page only, so the HTML next page is read, as without it
+    two = crawl(mirror, tmp_path / "two", "feed", "-a", "max_pages=2", settings=settings)
+    assert two.returncode == 0, two.stderr[-2000:]
+    assert [c["url"] for c in list_requests(mirror)] == [LIST, f"http://{HOST}/523/list2.htm"]
+    assert len(list((tmp_path / "two" / "feed").glob("*.md"))) == 40
+    # four pages: the API reads the rows of four HTML pages (80) in one request, and no more
+    mirror.calls.clear()
+    four = crawl(mirror, tmp_path / "four", "feed", "-a", "max_pages=4", settings=settings)
+    assert four.returncode == 0, four.stderr[-2000:]
+    calls = list_requests(mirror)
+    assert [c["url"] for c in calls] == [LIST, API]
+    assert dict(parse_qsl(calls[1]["body"].decode()))["rows"] == "80"
+    assert sorted(c["url"] for c in mirror.calls if "/page.htm" in c["url"]) == sorted(urls[:80])
+    assert "stopping at feed page 1" in four.stderr

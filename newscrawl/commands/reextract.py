@@ -20,8 +20,7 @@ from newscrawl.interrupt import Interrupts
 from newscrawl.preflight import PreflightError, check_output_dir, check_state, lock_sources
 from newscrawl.replay import WarcIndex, warc_files
 from newscrawl.spiders.base import NewsSpider
-from newscrawl.spiders.thepaper import relabel_by_account
-from newscrawl.items import ArticleItem
+from newscrawl.spiders.thepaper import LabelsAccountArticles
 from newscrawl.summary import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_USAGE
 
 logger = logging.getLogger("newscrawl.summary")
@@ -35,7 +34,7 @@ REPLAY_SETTINGS = {
 }
 
 
-class ReextractSpider(NewsSpider):
+class ReextractSpider(LabelsAccountArticles, NewsSpider):
     """Requests every captured article page of the chosen sources (the handler answers from the WARC)."""
 
     name = "reextract"
@@ -54,13 +53,6 @@ class ReextractSpider(NewsSpider):
             self.sources_by_name.setdefault(source.name, source)
             self.count("articles/requested", source=source.name)
             yield self.article_request(url, capture["cms"], source=source, column=capture["column"])
-
-    def parse_article(self, response, cms: str = "auto"):
-        for out in super().parse_article(response, cms):
-            if isinstance(out, ArticleItem) and out.cms == "thepaper":
-                source = self.source_for(out.url)
-                relabel_by_account(out, response.text, source, {a.id: a for a in source.pph_accounts})
-            yield out
 
     def closed(self, reason):
         self.store.close()  # a replay completes no column

@@ -136,5 +136,12 @@ def dedupe_attachments(items: list[dict]) -> list[dict]:
     return out
 
 
+# What an editor writes into <title> when nobody names the page (Dreamweaver, FrontPage, Word).
+PLACEHOLDER_TITLE_RE = re.compile(r"^(?:无标题文档|无标题页|新建网页\s*\d*|未命名\S*|untitled(?:\s+document)?|document|"
+                                  r"new page\s*\d*|page\s*\d*)$", re.I)
+
+
 def page_title(sel: Selector) -> str | None:
-    return first_text(sel, "title")
+    """The page's <title>, or None when it is an editor's placeholder ('无标题文档', '新建网页 1')."""
+    title = first_text(sel, "title")
+    return None if title and PLACEHOLDER_TITLE_RE.match(title.strip()) else title

@@ -23,8 +23,12 @@ META_LINE_RE = re.compile(r"^[\s\d/:.年月日时分-]+$|(?:来源|作者|发布
 DATE_AFTER_LABEL = r"\s*[:：]?\s*(?P<date>[^\n|]{6,30}|\n\s*[^\n|]{6,30})"
 # A date that is not the article's: the header's clock ('今天是：2024年4月28日 星期日').
 NOT_PUBLISHED_RE = re.compile(r"(?:今天是|今日|今天|当前日期|当前时间|现在时间|现在是)\s*[:：]?\s*[^\n]{0,30}")
+# A labelled date written without separators ('发布日期：20230506'); never read as a date unlabelled.
+COMPACT_DATE_RE = re.compile(r"^\s*((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
 DATE_LOOKBACK_BLOCKS = 12  # blocks above the body searched for its date line
+LINK_BOX_DENSITY, LINK_BOX_LINKS = 0.5, 3  # a box of other stories' links (their dates are theirs)
 SIGNATURE_MAX_CHARS = 20  # a notice's last line that is only its date ('2009年3月30日', '二〇一五年三月二日')
+HEADLINE_MIN_CHARS, HEADLINE_MAX_CHARS = 4, 80  # a body's first line that may be the page's headline
 
 
 def _stated_date(sel: Selector, meta: dict, roots: list, url: str, meta_lines: list[str],
@@ -51,7 +55,7 @@ def _stated_date(sel: Selector, meta: dict, roots: list, url: str, meta_lines: l
             node = node.getparent()
             if node is None:
                 break
-            around = NOT_PUBLISHED_RE.sub(" ", "\n".join(t for t in _texts_outside(node, roots)))
+            around = NOT_PUBLISHED_RE.sub(" ", "\n".join(_texts_outside(node, roots, main)))
             found = _labelled_date(around) or parse_date(around)
             if found:
                 return found
@@ -88,27 +92,37 @@ def _labelled_date(text: str):
     """The date after the best label in text ('发布日期' before '日期'; a table cell's label too)."""
     for label in DATE_LABELS:
         for match in re.finditer(re.escape(label) + DATE_AFTER_LABEL, text):
-            found = parse_date(match["date"])
+            found = parse_date(match["date"]) or parse_date(COMPACT_DATE_RE.sub(r"\1-\2-\3", match["date"], count=1))
             if found:
                 return found
     return None
 
 
-def _texts_outside(scope, skip: list):
-    inside = {el for root in skip for el in root.iter()}
-    for el in scope.iter():
-        if el in inside:
-            if el in skip and el.tail:
+def _texts_outside(scope, skip: list, main: MainText | None = None):
+    """scope's text in page order, outside the body (skip) and outside boxes of links: a column of
+    other stories with their dates ('通知公告 … 2023-06-28') is not this page's meta line."""
+    stack: list = [(False, scope)]
+    while stack:
+        leaving, el = stack.pop()
+        if leaving:
+            if el.tail and el is not scope:
                 yield el.tail
             continue
-        if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
-            if el.tail:
+        if el in skip or not isinstance(el.tag, str) or el.tag in SKIP_TAGS \
+                or (main is not None and el is not scope and _link_box(el, main)):
+            if el.tail and el is not scope:
                 yield el.tail
             continue
         if el.text:
             yield el.text
-        if el.tail and el is not scope:
-            yield el.tail
+        stack.append((True, el))
+        stack.extend((False, child) for child in reversed(el))
+
+
+def _link_box(el, main: MainText) -> bool:
+    """el is a box of links (rows of headlines), by the page's own figures."""
+    return el.tag != "a" and main.stats.density(el) >= LINK_BOX_DENSITY \
+        and sum(1 for _ in el.iter("a")) >= LINK_BOX_LINKS
 
 
 def _body(sel: Selector, selectors: dict) -> tuple[list, set, MainText | None]:
@@ -146,6 +160,12 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
         blocks.images += [i for i in part.images if i not in blocks.images]
         blocks.links += part.links
     paragraphs = list(blocks.paragraphs)
+    if not override_title and not meta.get("articletitle") and how == "<title>":
+        atop = _headline_atop(paragraphs)
+        if atop:
+            # no headline above the body: the body's own first line, over its meta line, is it
+            result.title = atop
+            result.notes.append("headline: the first line of the body, above its meta line")
     if result.title and paragraphs and re.sub(r"\s+", "", paragraphs[0]) == re.sub(r"\s+", "", result.title):
         paragraphs = paragraphs[1:]  # the body container repeats the headline
     meta_lines = []
@@ -156,6 +176,22 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
     result.attachments = dedupe_attachments(attachment_links(blocks.links, base) + _files_beside(roots, base, main))
     result.links = blocks.links
     return result
+
+
+def _headline_atop(paragraphs: list[str]) -> str | None:
+    """The body's first line when it reads as a headline (short, no closing mark) and a meta line
+    with a date follows it: an old page's one table cell that holds headline, date line and text."""
+    if len(paragraphs) < 3:
+        return None
+    first = paragraphs[0].strip()
+    if not (HEADLINE_MIN_CHARS <= len(first) <= HEADLINE_MAX_CHARS) or first.endswith(("。", "：", ":", "；", "，")):
+        return None
+    if META_LINE_RE.search(first) or parse_date(first):
+        return None
+    for line in paragraphs[1:3]:
+        if len(line) <= 80 and META_LINE_RE.search(line) and parse_date(line):
+            return first
+    return None
 
 
 def _files_beside(roots: list, base: str, main: MainText | None) -> list[dict]:

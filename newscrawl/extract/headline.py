@@ -2,7 +2,7 @@
 
 Candidates are headings (h1–h6), boxes whose class says title (tit, biaoti, bt, headline, heading)
 and bold lines in table cells — before the body in page order, outside page furniture. A candidate's
-text stops where a meta line starts ('发布时间：…' in the same box); a credit line (供稿, 编辑, 来源…)
+text stops where a meta line starts ('发布时间：…', or a date set apart, in the same box); a credit line (供稿, 编辑, 来源…)
 is never a headline; a heading that is empty lends the role to the text beside it. A person's name
 of two or three characters is a headline when it is a heading or the page's <title> names it.
 Picked, in order: the candidate the <title> or og:title names; og:title; the heading nearest the
@@ -30,8 +30,12 @@ HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 META_LABEL_RE = re.compile(r"(?:发布|发表|更新|创建)?(?:时间|日期)\s*[:：]|来源\s*[:：]|作者\s*[:：]|浏览|点击|阅读(?:次数|量)|"
                            r"供稿|编辑\s*[:：]|审核|摄影|责编|撰稿|文字\s*[:：]|图片\s*[:：]|字号|【打印|打印本页")
 CREDIT_RE = re.compile(r"^(?:供稿|编辑|作者|来源|审核|审稿|摄影|责编|责任编辑|撰稿|文字|图片|发布(?:者|人|单位)?|时间|日期)\s*[:：]")
+# A date set apart after the headline in the same box ('标题<br><span>2019-04-26 16:30 来源：…</span>').
+TRAILING_DATE_RE = re.compile(r"\s[\[【(（]?(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?"
+                              r"(?=\s|[\]】)）]|$)")
 DATE_ONLY_RE = re.compile(r"^[\s\d/:.年月日时分\-－—]+$")
 MIN_CHARS, NAME_CHARS, MAX_CHARS = 4, 2, 120
+COLUMN_NAME_CHARS = 6  # a whole <title> this short may be a column's name
 FLAT_RE = re.compile(r"\s+")
 
 
@@ -43,6 +47,9 @@ def headline_text(el) -> str:
     """el's text up to the meta line that may share its box."""
     text = text_of(el)
     match = META_LABEL_RE.search(text)
+    date = TRAILING_DATE_RE.search(text)
+    if date and date.start() >= NAME_CHARS and (match is None or date.start() < match.start()):
+        match = date
     if match and match.start() >= NAME_CHARS:
         text = text[: match.start()].strip(" |｜-—:：")
     elif match:
@@ -98,7 +105,14 @@ def find_headline(sel, meta: dict, page_title: str | None, main: MainText | None
         # the <title> is '标题-站点名': a candidate equal to its head part is the headline, not the
         # site's name in the logo
         exact = [t for t in named if _flat(t) == head_part]
-        return (exact[0] if exact else max(named, key=len)), "named by <title>"
+        pick = exact[0] if exact else max(named, key=len)
+        if len(_flat(pick)) <= COLUMN_NAME_CHARS and _flat(pick) == page_flat:
+            # a <title> that is only a column's name ('通知公告') names that column's box heading:
+            # a longer line right above the body is the story's own headline
+            line = _line_before_body(main)
+            if line and len(_flat(line)) >= 2 * len(_flat(pick)) and _flat(line) != _flat(pick):
+                return line, "the line before the body (the <title> names the column)"
+        return pick, "named by <title>"
     named_line = _line_before_body(main, named_by)
     if named_line:
         return named_line, "the line before the body that <title> names"

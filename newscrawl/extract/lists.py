@@ -26,11 +26,17 @@ ARTICLE_LIKE_RE = re.compile(
     r"//mp\.weixin\.qq\.com/s\b",
     re.I,
 )
+RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(?P<html>.*?)\]\]>\s*</record>", re.S)
 # A list has at least this many rows; a headline at least this many characters.
 MIN_LIST_ROWS = 3
 HEADLINE_MIN_CHARS = 8
 PAGE_LINK_RE = re.compile(r"^(?:首页|上一?页|下一?页|末页|尾页|更多|more)", re.I)
-NEXT_LABELS = ("下一页", "下页", "下一頁", "next", "Next", ">")
+NEXT_LABELS = ("下一页", "下页", "下一頁", "后页", "后一页", "next", "Next", "NEXT", "next page", "Next page", ">", "›")
+DECORATION_RE = re.compile(r"[\s<>«»‹›\[\]【】()（）→←]+")
+# TRS: <script>createPageHTML(23, 0, "index", "html");</script>, or with variables set before it
+TRS_PAGER_RE = re.compile(r"createPageHTML\(\s*(?P<count>\w+)\s*,\s*(?P<current>\w+)\s*,\s*['\"](?P<prefix>[\w-]+)['\"]"
+                          r"\s*,\s*['\"](?P<ext>\w+)['\"]")
+JS_INT_VAR_RE = re.compile(r"\b(?:var\s+|let\s+|const\s+)?(?P<name>\w+)\s*=\s*(?P<value>\d+)\s*[;,\n]")
 # A next-page link marked only by its class (<a class="next" href="index1.htm"></a>: an icon).
 NEXT_CLASS_RE = re.compile(r"^(?:next|nextpage|next-page|next_page|pagenext|page-next|page_next|pgnext|p_next|btn-next)$", re.I)
 
@@ -89,11 +95,18 @@ def _webplus(sel: Selector, url: str) -> ListPage:
     return page
 
 
+def page_label(text: str) -> str:
+    """A pager link's word without its decoration ('下一页>>', '[下一页]', '下一页 »' are 下一页); a
+    label that is only an arrow ('>') stays what it is."""
+    text = text.strip()
+    return DECORATION_RE.sub("", text) or text
+
+
 def _labelled_next(pagers, url: str) -> str | None:
     """The link labelled 下一页 in a pager (its class may be shared with 尾页, so the label decides)."""
     for pager in pagers:
         for a in pager.root.iter("a"):
-            if "".join(a.itertext()).strip() in NEXT_LABELS:
+            if page_label("".join(a.itertext())) in NEXT_LABELS:
                 return _follow(a.get("href"), url)
     return None
 
@@ -105,7 +118,7 @@ def _vsb_next(sel: Selector, url: str) -> str | None:
             return target
     for container in sel.css(VSB_PAGINATION_CSS):
         for a in container.css("a[href]"):
-            if "".join(a.css("::text").getall()).strip() in ("下页", "下一页"):
+            if page_label("".join(a.css("::text").getall())) in ("下页", "下一页"):
                 return _follow(a.attrib.get("href"), url)
     return None
 
@@ -200,6 +213,19 @@ def _headline_rows(sel: Selector, url: str) -> list[str]:
     return best if len(best) >= MIN_LIST_ROWS else []
 
 
+def _script_records(sel: Selector, url: str) -> list[str]:
+    """Rows a pager script renders from records in the page (大汉 Hanweb's jpage: <script
+    type="text/xml"><datastore><recordset><record><![CDATA[<li><a href=…>]]></record>…)."""
+    out = _Unique({url})
+    for script in sel.root.iter("script"):
+        if "xml" not in (script.get("type") or "").lower() or "<record" not in (script.text or ""):
+            continue
+        for record in RECORD_RE.finditer(script.text):
+            for href in Selector(text=f"<div>{record['html']}</div>").css("a::attr(href)").getall():
+                out.add(_follow(href, url))
+    return list(out) if len(out) >= MIN_LIST_ROWS else []
+
+
 def _generic_next(sel: Selector, url: str) -> str | None:
     rel = sel.css("a[rel=next]::attr(href), link[rel=next]::attr(href)").get()
     if rel:
@@ -208,15 +234,40 @@ def _generic_next(sel: Selector, url: str) -> str | None:
     for a in sel.root.iter("a"):
         if not a.get("href"):
             continue
-        label = "".join(a.itertext()).strip()
-        if label in NEXT_LABELS or (not label and (a.get("title") or "").strip() in NEXT_LABELS):
+        label = page_label("".join(a.itertext()))
+        if label in NEXT_LABELS or (not label and _icon_label(a) in NEXT_LABELS):
             target = _follow(a.get("href"), url)
             if target and target != url:
                 return target
         if by_class is None and not label and any(NEXT_CLASS_RE.match(c) for c in (a.get("class") or "").split()):
             target = _follow(a.get("href"), url)
             by_class = target if target and target != url else None
-    return by_class
+    return by_class or _scripted_next(sel, url)
+
+
+def _icon_label(a) -> str:
+    """What a link without text says it is: its title or aria-label, or its picture's alt
+    (<a href="list2.htm"><img src="next.gif" alt="下一页"></a>)."""
+    for value in (a.get("title"), a.get("aria-label"), *(img.get("alt") for img in a.iter("img"))):
+        if value and value.strip():
+            return page_label(value)
+    return ""
+
+
+def _scripted_next(sel: Selector, url: str) -> str | None:
+    """The next page of a pager a script writes: TRS's createPageHTML(countPage, currentPage,
+    "index", "html") makes index.html, index_1.html, … index_{count-1}.html."""
+    for script in sel.root.iter("script"):
+        text = script.text or ""
+        match = TRS_PAGER_RE.search(text) if "createPageHTML" in text else None
+        if not match:
+            continue
+        values = {m["name"]: int(m["value"]) for m in JS_INT_VAR_RE.finditer(sel.root.xpath("string(//head)") + text)}
+        count, current = (int(v) if v.isdigit() else values.get(v) for v in (match["count"], match["current"]))
+        if count is None or current is None or current + 1 >= count:
+            return None
+        return _follow(f"{match['prefix']}_{current + 1}.{match['ext']}", url)
+    return None
 
 
 def extract_list(html: str, url: str, cms: str = "auto", link_css: str | None = None) -> ListPage:
@@ -229,7 +280,8 @@ def extract_list(html: str, url: str, cms: str = "auto", link_css: str | None = 
     elif cms == "vsb":
         page = _vsb(sel, html, url)
     else:
-        page = ListPage(cms="generic", links=_article_like(sel, url), next_url=_generic_next(sel, url))
+        links = _script_records(sel, url) or _article_like(sel, url)
+        page = ListPage(cms="generic", links=links, next_url=_generic_next(sel, url))
     if link_css:
         # a selector from the sources file names the list's links exactly
         links = _Unique()

@@ -29,6 +29,7 @@ PARAGRAPH_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 li dd dt blockquote pre figcapti
 INLINE_TAGS = frozenset("span font b strong em i u small big label sup sub s strike ins del mark cite q abbr".split())
 # A page's headline tags: next to the body, never a paragraph of it.
 HEADLINE_TAGS = frozenset({"h1", "h2"})
+SUBHEADING_TAGS = frozenset({"h3", "h4", "h5", "h6"})
 # Tags that are page furniture by definition (HTML5), like a class that says so.
 FURNITURE_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
 NEVER_CANDIDATES = frozenset({"html", "head", "a", "table", "tbody", "thead", "tfoot", "tr", "ul", "ol", "dl",
@@ -48,6 +49,8 @@ copyright footer sidebar breadcrumb breadcrumbs crumbs share bdshare related rel
 advert advertisement toolbar qrcode login pagination pager statement disclaimer hotnews ranking
 player mplayer
 """.split())
+# Furniture words run together with another ('sharedaddy', 'jp-relatedposts', 'commentlist').
+FURNITURE_STEMS = ("share", "sharing", "related", "comment", "recommend")
 # Names that are switches, not boxes ('enableGAMAds', 'disableAsideSection', 'has-share'): they say nothing.
 FLAG_WORDS = frozenset("enable disable has is no with show hide js".split())
 MAX_NAME_WORDS = 3  # 'headerOnTopForVideoContent' (one camelCase word of many) is a switch too
@@ -119,7 +122,8 @@ def name_weight(el) -> float:
         words = [w.lower() for w in NAME_WORD_RE.findall(name)]
         if not words or words[0] in FLAG_WORDS or (len(words) > MAX_NAME_WORDS and name.isalnum()):
             continue
-        if words[0] in FURNITURE_FIRST_WORDS or any(w in FURNITURE_WORDS for w in words):
+        if words[0] in FURNITURE_FIRST_WORDS \
+                or any(w in FURNITURE_WORDS or w.startswith(FURNITURE_STEMS) for w in words):
             return NEGATIVE_WEIGHT
         body = body or any(w.startswith(BODY_WORDS) for w in words)
     return POSITIVE_WEIGHT if body else 1.0
@@ -313,14 +317,18 @@ def _with_siblings(best, scores: dict, stats: PageStats) -> list:
         return [best]
     threshold = SIBLING_SHARE * scores[best]
     roots = []
+    before = True
     for sibling in parent:
         if sibling is best:
             roots.append(best)
+            before = False
             continue
         if not _tag(sibling) or sibling in stats.hidden:
             continue
         own_chars, own_marks = stats.own.get(sibling, (0, 0))
-        prose_sibling = (_tag(sibling) in PARAGRAPH_TAGS and _tag(sibling) not in HEADLINE_TAGS and own_marks
+        # a heading above the body is its headline or subtitle ('——记……'), not a paragraph of it
+        heading = _tag(sibling) in HEADLINE_TAGS or (before and _tag(sibling) in SUBHEADING_TAGS)
+        prose_sibling = (_tag(sibling) in PARAGRAPH_TAGS and not heading and own_marks
                          and own_chars >= PROSE_MIN_CHARS and stats.density(sibling) < 0.25)
         # a box like best (same tag, same kind of name: 'p1'/'p2', or none) holding text like it
         twin = (_tag(sibling) == _tag(best) and _kind_of_name(sibling) == _kind_of_name(best)
@@ -335,7 +343,10 @@ def _with_siblings(best, scores: dict, stats: PageStats) -> list:
         start -= 1
     while end < len(roots) - 1 and _adjacent(siblings, roots[end], roots[end + 1], stats):
         end += 1
-    return roots[start:end + 1]
+    # and what sits between them (a picture with its caption, a subheading) is the body's too
+    first, last = siblings.index(roots[start]), siblings.index(roots[end])
+    return [el for el in siblings[first:last + 1] if _tag(el) and el not in stats.hidden
+            and (el in roots or (_tag(el) not in FURNITURE_TAGS and name_weight(el) != NEGATIVE_WEIGHT))]
 
 
 def _kind_of_name(el) -> str:

@@ -99,7 +99,8 @@ def rewrite_archived(path: Path, text: str, lastmod: str | None = None) -> str |
     return hashlib.md5(old.encode("utf-8")).hexdigest() if old is not None else ""
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Is this process running? (A temp file of a running crawl is never removed.)"""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -116,7 +117,7 @@ def remove_stale_temp_files(output_dir: Path) -> int:
         return removed
     for tmp in output_dir.glob(TEMP_GLOB):
         match = TEMP_PID_RE.match(tmp.name)
-        if not match or (int(match["pid"]) != os.getpid() and _pid_alive(int(match["pid"]))):
+        if not match or (int(match["pid"]) != os.getpid() and pid_alive(int(match["pid"]))):
             continue  # not one of ours, or a crawl of another source running now
         try:
             tmp.unlink()

@@ -138,6 +138,18 @@ class ThePaperSpider(NewsSpider):
         relabel_by_account(item, response.text, self.source_for(item.url), self.accounts(), self.listed_by.get(item.url))
 
 
+class LabelsAccountArticles:
+    """For a spider that may fetch any article: a 澎湃号 article is labelled with its account's school,
+    whichever spider fetched it (article, reextract)."""
+
+    def parse_article(self, response, cms: str = "auto"):
+        for out in super().parse_article(response, cms):
+            if isinstance(out, ArticleItem) and out.cms == "thepaper":
+                source = self.source_for(out.url)
+                relabel_by_account(out, response.text, source, {a.id: a for a in source.pph_accounts})
+            yield out
+
+
 def relabel_by_account(item: ArticleItem, html: str, source: Source, accounts: dict[str, PphAccount],
                        listed_by: str | None = None) -> None:
     """School, tags and categories of the 澎湃号 account that wrote the article, not of the source."""

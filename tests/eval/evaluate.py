@@ -1,6 +1,6 @@
-"""Extraction accuracy per field on the eval cases (and real pages), ours beside trafilatura and GNE.
+"""Extraction accuracy per field on the eval cases (and real pages), ours beside trafilatura, readability and GNE.
 
-Usage: python tests/eval/evaluate.py [--realpages DIR] [--captures DIR]   (also `make eval`)
+Usage: python tests/eval/evaluate.py [--realpages DIR] [--captures DIR] [--only PREFIX]   (also `make eval`)
 Each case is tests/eval/cases/<name>/ with page.html and expected.json; the checks are the ones
 the shared extract_compare tool makes (title, day of the date, first and last words of the body),
 plus what only our extractor promises (attachments, views, images, list rows and next page, the
@@ -29,8 +29,8 @@ from newscrawl.encoding import choose_encoding, garbled  # noqa: E402
 from newscrawl.extract.detect import is_antibot_page  # noqa: E402
 from newscrawl.extract.lists import extract_list  # noqa: E402
 
-ARTICLE_FIELDS = ("title", "date", "head", "tail", "empty", "attachments", "views", "images", "page_kind", "antibot",
-                  "garbled", "doubtful")
+ARTICLE_FIELDS = ("title", "date", "head", "tail", "excludes", "empty", "attachments", "views", "images", "page_kind",
+                  "antibot", "garbled", "doubtful")
 LIST_FIELDS = ("links", "next")
 DOUBTFUL = 0.5  # newscrawl.extract.confidence.DOUBTFUL, restated so the harness runs on any version
 
@@ -97,6 +97,21 @@ def gne_fields(html: str, url: str) -> dict:
     return {"title": doc.get("title"), "date": doc.get("publish_time"), "body": doc.get("content")}
 
 
+def readability_fields(html: str, url: str) -> dict:
+    from readability import Document
+
+    try:
+        doc = Document(html)
+        title, summary = doc.short_title(), doc.summary()
+    except Exception:
+        return {"title": None, "body": ""}
+    from lxml import html as lxml_html
+
+    pieces = lxml_html.fromstring(summary).itertext() if summary.strip() else ()
+    text = "\n".join(t.strip() for t in pieces if t.strip())
+    return {"title": title, "body": text}  # readability finds no date
+
+
 def htmldate_fields(html: str, url: str) -> dict:
     """htmldate (trafilatura's date finder), the candidate library for dates: only a date."""
     from htmldate import find_date
@@ -113,7 +128,7 @@ def score_article(expected: dict, got: dict) -> dict[str, bool]:
     out = {}
     if "title" in expected:
         out["title"] = flat(got.get("title")) == flat(expected["title"])
-    if "date" in expected:
+    if "date" in expected and "date" in got:
         out["date"] = day(got.get("date")) == day(expected["date"])
     if expected.get("head"):
         out["head"] = body.startswith(flat(expected["head"]))
@@ -121,6 +136,9 @@ def score_article(expected: dict, got: dict) -> dict[str, bool]:
         out["tail"] = flat(expected["tail"]) in body[-200:]
     for text in expected.get("contains", []):
         out["head"] = out.get("head", True) and flat(text) in body
+    if expected.get("excludes"):
+        # page furniture that must not be archived as text (a share bar, comments, a related list)
+        out["excludes"] = not any(flat(text) in body for text in expected["excludes"])
     if expected.get("empty"):
         out["empty"] = body == ""
     for key in ("page_kind", "antibot", "garbled"):
@@ -213,7 +231,7 @@ def capture_cases(root: Path) -> list[tuple[str, str, dict]]:
 
 def evaluate(cases, comparators: bool = True) -> dict:
     """{extractor: {field: [passed, total]}} and the failing (case, field) pairs of ours."""
-    names = ["newscrawl"] + (["trafilatura", "gne", "htmldate"] if comparators else [])
+    names = ["newscrawl"] + (["trafilatura", "readability", "gne", "htmldate"] if comparators else [])
     totals = {n: {} for n in names}
     failures = []
 
@@ -232,6 +250,7 @@ def evaluate(cases, comparators: bool = True) -> dict:
             add("newscrawl", scores)
             if comparators:
                 add("trafilatura", score_article(expected, trafilatura_fields(html, expected["url"])))
+                add("readability", score_article(expected, readability_fields(html, expected["url"])))
                 add("gne", score_article(expected, gne_fields(html, expected["url"])))
                 if "date" in expected:
                     got = htmldate_fields(html, expected["url"])["date"]
@@ -263,6 +282,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--realpages", default=str(HERE.parents[2] / "shared" / "realpages"))
     parser.add_argument("--captures", default=str(HERE.parents[2] / "shared" / "captures"))
+    parser.add_argument("--only", default="", help="score only the project cases whose name starts with this")
     args = parser.parse_args()
     try:
         import gne  # noqa: F401
@@ -271,7 +291,11 @@ def main() -> int:
     except ImportError:
         print("trafilatura/gne not installed (pip install -e '.[eval]'): ours only")
         comparators = False
-    print_table(f"project cases ({CASES.relative_to(HERE.parents[1])})", evaluate(load_cases(), comparators))
+    cases = [c for c in load_cases() if c[0].startswith(args.only)]
+    print_table(f"project cases ({CASES.relative_to(HERE.parents[1])}){' ' + args.only + '*' if args.only else ''}",
+                evaluate(cases, comparators))
+    if args.only:
+        return 0
     site = Path(args.realpages)
     if (site / "expected.json").exists():
         print_table(f"real pages ({site})", evaluate(realpage_cases(site), comparators))
