@@ -1,6 +1,7 @@
 """A fast loopback forward proxy for the benchmark: answers absolute-URI requests from files on disk.
 
-Usage: mirror_server.py INDEX.json PORT [--log FILE]   (INDEX maps URL -> file path relative to it)
+Usage: mirror_server.py INDEX.json PORT [--log FILE]   (INDEX maps URL -> {file: path relative to it,
+type: its Content-Type, status: an HTTP status other than 200, e.g. 412 for an anti-bot wall})
 Prints "ready" once listening. Unknown URLs get 404. Keep-alive, asyncio, bodies cached in memory;
 an entry {"generate": SEED, "size": N} is N pseudo-random bytes made per request, never cached
 (the files benchmark serves a gigabyte of attachments).
@@ -81,6 +82,8 @@ async def main():
                     found = page_of(target)
                     if found is None:
                         status, body, ctype = "404 Not Found", b"not in mirror", "text/plain"
+                    elif entry.get("status", 200) != 200:  # an error or a wall: no validators
+                        status, (body, ctype) = f"{entry['status']} Status", found[:2]
                     else:
                         page, ctype, etag, modified = found
                         extra = f"ETag: {etag}\r\nLast-Modified: {modified}\r\n"

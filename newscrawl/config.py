@@ -10,6 +10,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
+from cssselect import SelectorError
+from parsel import Selector
 
 DEFAULT_SOURCES_FILE = Path(__file__).with_name("sources.yaml")
 KNOWN_CMS = ("auto", "webplus", "vsb", "thepaper", "generic")
@@ -19,6 +21,7 @@ SOURCE_KEYS = {
     "status", "note", "pph", "wechat",
 }
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+EMPTY_PAGE = Selector(text="<html><body></body></html>")
 
 
 class ConfigError(ValueError):
@@ -93,6 +96,15 @@ def _string_list(path, where, value, required=True):
     return tuple(v.strip() for v in value)
 
 
+def css_problem(css: str) -> str | None:
+    """Why a selector cannot be used (compiled as the extractors use it: parsel), or None."""
+    try:
+        EMPTY_PAGE.css(css)
+    except (SelectorError, ValueError) as exc:
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return None
+
+
 def _parse_pph(path, where, raw) -> tuple[PphAccount, ...]:
     """pph: [id, ...] | {id: school} | {id: {school, tags, categories}} | [{id, school, tags?, categories?}, ...]"""
     if raw is None:
@@ -160,6 +172,9 @@ def _parse_source(path, name, raw) -> Source:
             _fail(path, f"{where}.selectors.{key}", f"unknown selector (known: {', '.join(SELECTOR_KEYS)})")
         if not isinstance(value, str) or not value.strip():
             _fail(path, f"{where}.selectors.{key}", "expected a CSS selector string")
+        problem = css_problem(value)
+        if problem:
+            _fail(path, f"{where}.selectors.{key}", f"not a valid CSS selector {value!r}: {problem}")
     domains = _string_list(path, f"{where}.domains", raw.get("domains"), required=False)
     if not domains:
         domains = tuple(dict.fromkeys(university_domain(urlsplit(lp.url).hostname) for lp in lists))

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import HtmlResponse, TextResponse
+from scrapy.http import HtmlResponse, Request, TextResponse
 
 from newscrawl.encoding import choose_encoding
 from newscrawl.extract.detect import is_antibot_page
@@ -165,12 +165,17 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.base = settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_BASE")
         self.cap = settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_MAX")
 
-    def _retry(self, request, reason):
-        # RetryMiddleware has no public hook for the retried request; _retry is the one place
-        retry = super()._retry(request, reason)
-        if retry is not None and self.base > 0:
-            retry.meta["newscrawl_retry_delay"] = min(self.cap, self.base * 2 ** (retry.meta.get("retry_times", 1) - 1))
-        return retry
+    def process_response(self, request, response):
+        return self.with_backoff(super().process_response(request, response))
+
+    def process_exception(self, request, exception):
+        return self.with_backoff(super().process_exception(request, exception))
+
+    def with_backoff(self, result):
+        """A retry Scrapy decided on (a new Request) waits before it goes out; anything else passes."""
+        if isinstance(result, Request) and self.base > 0:
+            result.meta["newscrawl_retry_delay"] = min(self.cap, self.base * 2 ** (result.meta.get("retry_times", 1) - 1))
+        return result
 
     async def process_request(self, request):
         # runs before the request takes a downloader slot, so waiting here blocks nothing else

@@ -24,13 +24,42 @@ def spider_class(crawler_process, name: str):
 
 
 def check_arguments(spidercls, spargs: dict) -> None:
+    """Unknown or unreadable -a arguments, and a missing one the spider cannot run without."""
     check = getattr(spidercls, "check_arguments", None)
-    if check is None:
+    if check is not None:
+        try:
+            check(dict(spargs))
+        except ValueError as exc:
+            raise PreflightError(str(exc)) from None
+    for key in getattr(spidercls, "required_arguments", ()):
+        if not str(spargs.get(key) or "").strip(" ,"):
+            raise PreflightError(f"spider {spidercls.name!r} needs -a {key}=URL[,URL…] "
+                                 f"(e.g. scrapy crawl {spidercls.name} -a {key}=https://…)")
+
+
+def prepare_log_file(settings) -> None:
+    """LOG_FILE in a folder that is missing or read-only: one line here, not a traceback from logging.
+
+    LOG_FILE_APPEND=False (a fresh log each run) is done here, once: Scrapy reopens the log file for
+    every crawler it creates, and with mode "w" each reopening erased what was logged before it (a
+    source skipped as locked, the first crawler's start when crawlall runs two).
+    """
+    log_file = settings.get("LOG_FILE")
+    if not log_file:
         return
+    folder = Path(log_file).parent
+    if not folder.is_dir():
+        raise PreflightError(f"log folder {folder} does not exist (LOG_FILE={log_file}): create it "
+                             f"(mkdir -p {folder}) or log elsewhere")
     try:
-        check(dict(spargs))
-    except ValueError as exc:
-        raise PreflightError(str(exc)) from None
+        if not settings.getbool("LOG_FILE_APPEND"):
+            open(log_file, "w").close()
+            settings.set("LOG_FILE_APPEND", True, priority="cmdline")
+        elif not os.access(folder, os.W_OK) or (Path(log_file).exists() and not os.access(log_file, os.W_OK)):
+            raise PermissionError(13, "Permission denied")
+    except OSError as exc:
+        raise PreflightError(f"log file {log_file} cannot be written ({exc.strerror}): fix the permissions "
+                             f"of {folder} or log elsewhere") from None
 
 
 def check_output_dir(settings) -> None:

@@ -61,7 +61,7 @@ def source_health(name: str, runs: list[dict], now: float) -> dict:
         # files kept with the articles (NEWSCRAWL_FILES) and downloads that failed, last 30 days
         "files_kept_30": sum(int((r.get("counts") or {}).get("files_kept") or 0) for r in recent),
         "files_failed_30": sum(int((r.get("counts") or {}).get("files_failed") or 0) for r in recent),
-        "failing_since": failing_since, "problems": (last["problems"] if last else []) + notes,
+        "failing_since": failing_since, "problems": last["problems"] if last else [], "notes": notes,
         "doubtful": doubtful, "extracted": extracted,
         # edits the re-checks found, and articles the site took down (issue 17)
         "revised_30": sum(r["counts"].get("articles_revised", 0) for r in runs if r["started_at"] >= now - 30 * 86400),
@@ -95,16 +95,50 @@ def chart_svg(health: dict) -> str:
 
 
 STYLE = """
-body{font:14px/1.4 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:16px;color:#222}
 h1{font-size:20px;margin:0 0 4px} p.meta{color:#555;margin:0 0 16px}
-table{border-collapse:collapse} th,td{padding:6px 10px;border-bottom:1px solid #ddd;text-align:left;vertical-align:middle}
-thead th{background:#f4f4f4;font-weight:600} th,td{white-space:nowrap} tbody th{font-weight:600} td.n{text-align:right;font-variant-numeric:tabular-nums}
-.status{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600;font-size:12px}
-span.failed{color:#c62828} td.problem{color:#555;font-size:12px;white-space:normal;min-width:200px;max-width:360px}
-h2{font-size:16px;margin:24px 0 8px} td.url{white-space:normal;word-break:break-all;font-size:12px}
-svg.chart rect.a{fill:#1e88e5} svg.chart rect.f{fill:#e53935} svg.chart line.base{stroke:#bbb;stroke-width:1}
-.legend{font-weight:400;font-size:12px} .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 0;vertical-align:middle} .legend span+span{margin-left:10px}
+table{border-collapse:collapse;width:100%} th,td{padding:4px 6px;border-bottom:1px solid #ddd;text-align:left;vertical-align:middle}
+thead th{background:#f4f4f4;font-weight:600;font-size:12px} tbody th{font-weight:600;overflow-wrap:anywhere;min-width:130px}
+td.when,td.n{white-space:nowrap;font-size:12px} td.n{text-align:right;font-variant-numeric:tabular-nums}
+.status{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600;font-size:12px;white-space:nowrap}
+span.failed{color:#c62828} td.problem{color:#555;font-size:12px;min-width:160px;overflow-wrap:anywhere} td.problem .note{color:#777}
+h2{font-size:16px;margin:24px 0 8px} td.url{word-break:break-all;font-size:12px}
+svg.chart{display:block} svg.chart rect.a{fill:#1e88e5} svg.chart rect.f{fill:#e53935} svg.chart line.base{stroke:#bbb;stroke-width:1}
+.legend{font-weight:400;font-size:11px;white-space:nowrap} .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 0;vertical-align:middle} .legend span+span{margin-left:8px}
 """
+
+
+def _status_cell(h: dict) -> str:
+    colour = STATUS_COLOUR.get(h["status"], "#757575")
+    return f'<td><span class="status" style="background:{colour}">{html.escape(h["status"])}</span></td>'
+
+
+def _problems_cell(h: dict) -> str:
+    """The last run's problems, then any notes (one line each): what a human should look at."""
+    lines = [html.escape(p) for p in h["problems"]]
+    lines += [f'<span class="note">{html.escape(n)}</span>' for n in h.get("notes", ())]
+    return f'<td class="problem">{"<br>".join(lines)}</td>'
+
+
+# The table, one (header, cell) pair per column: a new figure is one more entry here (and a key
+# that source_health, or whoever adds to its dict, fills in).
+COLUMNS = [
+    ("status now", _status_cell),
+    ("last run", lambda h: f'<td class="when">{_when(h["last_run"])}</td>'),
+    ("last success", lambda h: f'<td class="when">{_when(h["last_success"])}</td>'),
+    ("archived 7&nbsp;d", lambda h: f'<td class="n">{h["written_7"]}</td>'),
+    ("archived 30&nbsp;d", lambda h: f'<td class="n">{h["written_30"]}</td>'),
+    ("failing since", lambda h: f'<td class="when">{_when(h["failing_since"])}</td>'),
+    (f'last {CHART_DAYS} days<br><span class="legend"><span style="background:#1e88e5"></span>articles/day'
+     '<span style="background:#e53935"></span>failed runs</span>', lambda h: f"<td>{chart_svg(h)}</td>"),
+    ("last run's problems", _problems_cell),
+    # files kept with the articles (issue 18), and the downloads that failed
+    ("files kept 30&nbsp;d", lambda h: f'<td class="n files">{h["files_kept_30"]}'
+     + (f' <span class="failed">({h["files_failed_30"]} failed)</span>' if h["files_failed_30"] else "") + "</td>"),
+    # edits the re-checks found, and articles the site took down (issue 17)
+    ("revised 30&nbsp;d", lambda h: f'<td class="n">{h["revised_30"]}</td>'),
+    ("withdrawn 30&nbsp;d", lambda h: f'<td class="n">{h["withdrawn_30"]}</td>'),
+]
 
 
 def changes_table(changes: list[dict]) -> str:
@@ -116,7 +150,7 @@ def changes_table(changes: list[dict]) -> str:
     for c in changes:
         what = (f"withdrawn ({e(c['withdrawn_reason'])})" if c["withdrawn_at"]
                 else f"revised ({c['revisions']} revision{'s' if c['revisions'] != 1 else ''})")
-        rows.append(f'<tr><td>{_when(c["withdrawn_at"] or c["revised_at"])}</td><td>{e(c["source"])}</td>'
+        rows.append(f'<tr><td class="when">{_when(c["withdrawn_at"] or c["revised_at"])}</td><td>{e(c["source"])}</td>'
                     f'<td>{what}</td><td class="url">{e(c["url"])}</td></tr>')
     return ('<h2>Articles revised or withdrawn by their sites (last 30 days)</h2>\n<table id="changes"><thead><tr>'
             "<th>when</th><th>source</th><th>what</th><th>article</th></tr></thead>\n<tbody>\n"
@@ -124,8 +158,8 @@ def changes_table(changes: list[dict]) -> str:
 
 
 def render_report(names, runs: list[dict], now: float | None = None, changes: list[dict] | None = None) -> str:
-    """The whole page: every source named or found in the history, broken and blocked first; then the
-    articles their sites revised or withdrew lately (`changes`, from the state)."""
+    """The whole page: one row per source (archive folder) named or found in the history, broken and
+    blocked first; then the articles their sites revised or withdrew lately (`changes`, from the state)."""
     now = time.time() if now is None else now
     by_source: dict[str, list[dict]] = {name: [] for name in names}
     for run in runs:
@@ -137,29 +171,15 @@ def render_report(names, runs: list[dict], now: float | None = None, changes: li
         counts[h["status"]] = counts.get(h["status"], 0) + 1
     overview = ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), key=lambda x: STATUS_ORDER.get(x[0], 2)))
     e = html.escape
-    body = []
-    for h in rows:
-        colour = STATUS_COLOUR.get(h["status"], "#757575")
-        problem = "; ".join(h["problems"])
-        body.append(
-            f'<tr class="source" data-status="{e(h["status"])}"><th scope="row">{e(h["name"])}</th>'
-            f'<td><span class="status" style="background:{colour}">{e(h["status"])}</span></td>'
-            f'<td>{_when(h["last_run"])}</td><td>{_when(h["last_success"])}</td>'
-            f'<td class="n">{h["written_7"]}</td><td class="n">{h["written_30"]}</td>'
-            f'<td>{_when(h["failing_since"])}</td><td>{chart_svg(h)}</td>'
-            f'<td class="problem">{e(problem)}</td>'
-            f'<td class="n files">{h["files_kept_30"]}' + (f' <span class="failed">({h["files_failed_30"]} failed)</span>'
-                                                        if h["files_failed_30"] else "") + "</td>"
-            f'<td class="n">{h["revised_30"]}</td><td class="n">{h["withdrawn_30"]}</td></tr>')
+    body = [f'<tr class="source" data-status="{e(h["status"])}"><th scope="row">{e(h["name"])}</th>'
+            + "".join(cell(h) for _, cell in COLUMNS) + "</tr>" for h in rows]
+    headers = "".join(f"<th>{header}</th>" for header, _ in COLUMNS)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>newscrawl — source health</title><style>{STYLE}</style></head>
 <body><h1>newscrawl — source health</h1>
 <p class="meta">Generated {_when(now)} (China time, UTC+08:00) from the run history · {len(rows)} sources: {e(overview or "none")}</p>
-<table id="sources"><thead><tr><th>source</th><th>status now</th><th>last run</th><th>last success</th>
-<th>archived 7 d</th><th>archived 30 d</th><th>failing since</th>
-<th>last {CHART_DAYS} days<br><span class="legend"><span style="background:#1e88e5"></span>articles/day<span style="background:#e53935"></span>failed runs</span></th>
-<th>last run's problems</th><th>files kept 30 d</th><th>revised 30 d</th><th>withdrawn 30 d</th></tr></thead>
+<table id="sources"><thead><tr><th>source</th>{headers}</tr></thead>
 <tbody>
 {chr(10).join(body)}
 </tbody></table>

@@ -20,7 +20,8 @@ NEWSCRAWL_STATE_PATH = ""                # default: <NEWSCRAWL_OUTPUT_DIR>/.news
 # postgresql://user@host/db: the state in PostgreSQL, shared by crawls on several machines (README);
 # read from the environment too, so a password never has to appear on a command line
 NEWSCRAWL_STATE_URL = os.environ.get("NEWSCRAWL_STATE_URL", "")
-NEWSCRAWL_SOURCES_FILE = ""              # default: the sources.yaml shipped in the package
+# default: the sources.yaml shipped in the package; read from the environment too, like the state URL
+NEWSCRAWL_SOURCES_FILE = os.environ.get("NEWSCRAWL_SOURCES_FILE", "")
 NEWSCRAWL_VIEWS = True                   # fetch view counts from the site's counter URL
 NEWSCRAWL_MAX_PAGES = 500                # list pages per column per run (a cap on endless pagination); 0 = no cap
 NEWSCRAWL_MAX_LINKS_PER_PAGE = 1000      # article links followed per list page (logged when a page has more)

@@ -46,7 +46,8 @@ def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finish
         "articles_retried": get("articles/retried"),
         "articles_written": get("articles/written"), "articles_unchanged": get("articles/unchanged"),
         "already_archived": get("articles/already_archived"), "articles_failed": get("articles/failed"),
-        "given_up": get("articles/given_up"), "failed": failed,
+        "given_up": get("articles/given_up"), "given_up_earlier": get("articles/given_up_earlier"),
+        "failed": failed,
         "articles_revised": get("articles/revised"), "articles_withdrawn": get("articles/withdrawn"),
         "rechecked": get("rechecks/requested"), "recheck_not_modified": get("rechecks/not_modified"),
         "recheck_unchanged": get("rechecks/unchanged"), "recheck_failed": get("rechecks/failed"),
@@ -93,6 +94,11 @@ def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finish
     if attempted and archived == 0 and not_benign and code == EXIT_OK:
         # every new article dropped as empty, untitled, a login page…: the site changed under us
         problems.append(f"none of {attempted} new articles was archived")
+        code = EXIT_BROKEN
+    if summary["given_up_earlier"] and not summary["already_archived"] and not attempted and code == EXIT_OK:
+        # every link its lists give failed in earlier runs until it was given up: nothing of it is archived
+        problems.append(f"all {summary['given_up_earlier']} articles its lists link were given up after failing in "
+                        "earlier runs (`scrapy state` lists them; `scrapy state --retry` tries them again)")
         code = EXIT_BROKEN
     if summary["files_failed"]:
         # the verdict counts the files of this run's articles; a retry that fails again is only reported
@@ -160,7 +166,8 @@ def format_summary(name: str, s: dict) -> str:
         f"  articles found {s['articles_found']}, new {s['articles_new']}, retried {s['articles_retried']}, "
         f"written {s['articles_written']}, unchanged {s['articles_unchanged']}, "
         f"already archived {s['already_archived']}, failed {s['articles_failed']}, given up {s['given_up']}, "
-        f"revised {s.get('articles_revised', 0)}, withdrawn {s.get('articles_withdrawn', 0)}",
+        f"revised {s.get('articles_revised', 0)}, withdrawn {s.get('articles_withdrawn', 0)}"
+        + (f", given up earlier {s['given_up_earlier']}" if s.get("given_up_earlier") else ""),
         f"  failed: {listing(s['failed'])}",
         f"  dropped: {listing(s['dropped'])}",
         f"  blocked: {s['blocked']}; errors: {listing(s['http_errors'])}; dates from crawl time: {s['date_fallback']}",
@@ -249,19 +256,37 @@ class CrawlSummary:
             write_summary_json(self.output_dir, name, s)
         return s
 
-    def spider_closed(self, spider, reason):
-        names = getattr(spider, "source_names", None)
-        if names is None:
-            self.finish(spider.name, reason)
-            return
-        # one engine, many sources: a verdict, a log block, a JSON and a history row for each; the
-        # stats are split by source in one pass (not scanned once per source: 1,000 sources)
-        by_source: dict[str, dict] = {name: {"item_scraped_count": 0} for name in names}
+    def stats_by_source(self, names=None) -> dict[str, dict]:
+        """The newscrawl/source/<name>/… counters of each source (all found when names is None), re-keyed
+        to newscrawl/…, in one pass over the stats (not one scan per source: 1,000 sources)."""
+        by_source: dict[str, dict] = {name: {"item_scraped_count": 0} for name in names or ()}
         for key, value in self.crawler.stats.get_stats().items():
             if key.startswith("newscrawl/source/"):
                 name, _, rest = key[len("newscrawl/source/"):].partition("/")
+                if names is None:
+                    by_source.setdefault(name, {"item_scraped_count": 0})
                 if name in by_source:
                     by_source[name][f"newscrawl/{rest}"] = value
+        return by_source
+
+    def spider_closed(self, spider, reason):
+        names = getattr(spider, "source_names", None)
+        if names is None and getattr(spider, "source_name", None):
+            self.finish(spider.name, reason)  # a source's own spider: its history row is the source's
+            return
+        if names is None:
+            # `article`, `site`: one summary for the run, and a history row for each source (archive
+            # folder) it fetched for, so the health page counts an article under its folder
+            self.finish(spider.name, reason, record_history=False)
+            rows = []
+            for name, stats in self.stats_by_source().items():
+                row = summarize(stats, self.max_failed_share, reason)
+                row.update(source=name, duration_s=time.monotonic() - self.started)
+                rows.append(row)
+            history.record_runs(self.crawler, rows)
+            return
+        # one engine, many sources: a verdict, a log block, a JSON and a history row for each
+        by_source = self.stats_by_source(names)
         self.crawler.newscrawl_summaries = {
             name: self.finish(name, reason, stats=by_source[name], record_history=False)
             for name in names}

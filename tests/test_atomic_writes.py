@@ -11,6 +11,7 @@ import pytest
 
 from conftest import PROJECT
 from newscrawl.discover import append_entry
+from newscrawl.state import SqliteStateStore
 from test_trust import mount_tmpfs
 
 ORIGINAL = "sources:\n" + "".join(
@@ -77,6 +78,7 @@ def test_report_out_never_writes_through_a_link_planted_at_its_temp_name(tmp_pat
     victim = tmp_path / "victim"
     victim.write_text("untouched")
     (out.parent / "report.html.tmp").symlink_to(victim)
+    SqliteStateStore(tmp_path / ".newscrawl-state.sqlite3").close()  # `scrapy report` reads a state, never makes one
     made = subprocess.run([sys.executable, "-m", "scrapy", "report", "--out", str(out),
                            "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}"], cwd=PROJECT, capture_output=True, text=True,
                           timeout=60)

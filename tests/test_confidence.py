@@ -8,7 +8,7 @@ from conftest import crawl
 
 from newscrawl.extract.article import extract_article
 from newscrawl.extract.confidence import DOUBTFUL
-from newscrawl.report import source_health
+from newscrawl.report import render_report, source_health
 
 HOST = "http://news.example-conf.edu.cn"
 ARTICLE = f"{HOST}/xw/2024/0509/a1.htm"
@@ -80,7 +80,10 @@ def test_health_page_names_sources_with_doubtful_extraction():
     runs = [{"source": "x", "started_at": now - 3600, "status": "ok", "articles_written": 20, "problems": [],
              "counts": {"doubtful": 7, "extracted": 20}}]
     health = source_health("x", runs, now)
-    assert "extraction doubtful on 7 of 20 articles in 30 days — add selectors" in health["problems"]
+    assert "extraction doubtful on 7 of 20 articles in 30 days — add selectors" in health["notes"]
+    # shown in the row's problems cell, after the last run's problems
+    page = render_report(["x"], runs, now)
+    assert '<span class="note">extraction doubtful on 7 of 20 articles in 30 days — add selectors</span>' in page
 
 
 def test_a_short_notice_beside_a_column_of_latest_notices_stays_an_article():

@@ -1,11 +1,9 @@
 """Issue 15 items 5 and 10: a sources file YAML would read otherwise than its author wrote is refused in one line."""
 
-import subprocess
-import sys
 
 import pytest
 
-from conftest import PROJECT
+from conftest import scrapy
 from newscrawl.config import ConfigError, load_sources
 
 LIST = '["http://xwzx.cumt.edu.cn/881/list.htm"]'
@@ -74,8 +72,7 @@ def test_nesting_too_deep_for_the_parser_is_one_line(tmp_path):
 ])
 def test_every_command_says_it_in_one_line_and_exits_1(tmp_path, text, message):
     path = write(tmp_path, text)
-    result = subprocess.run([sys.executable, "-m", "scrapy", "list", "-s", f"NEWSCRAWL_SOURCES_FILE={path}"],
-                            cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    result = scrapy("list", "-s", f"NEWSCRAWL_SOURCES_FILE={path}", timeout=60)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"newscrawl: config error: {path}: {message}"), result.stderr[-2000:]

@@ -1,10 +1,8 @@
 """crawlall: every source in one Scrapy engine, each still reported on its own."""
 
 import json
-import subprocess
-import sys
 
-from conftest import PROJECT
+from conftest import scrapy
 from sitegen import build_webplus_site
 
 
@@ -17,10 +15,8 @@ def test_one_engine_reports_each_source_broken_blocked_or_fine(mirror, tmp_path)
         f"  {name}:\n    school: {name}大学\n    archive: {name}.example\n    lists: [http://news.{name}.edu.cn/xw/list.htm]\n"
         for name in ("good", "broken", "walled")), encoding="utf-8")
     env = {"http_proxy": mirror.url, "https_proxy": mirror.url, "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-m", "scrapy", "crawlall", "-s", f"NEWSCRAWL_SOURCES_FILE={sources}",
-                             "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}", "-s", "DOWNLOAD_DELAY=0",
-                             "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_TIMES=0"],
-                            cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
+    result = scrapy("crawlall", "-s", f"NEWSCRAWL_SOURCES_FILE={sources}", "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}",
+                    "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_TIMES=0", env=env)
     statuses = {name: json.loads((tmp_path / ".newscrawl" / f"{name}.last-crawl.json").read_text())["status"]
                 for name in ("good", "broken", "walled")}
     assert statuses == {"good": "ok", "broken": "broken", "walled": "blocked"}, result.stderr[-3000:]

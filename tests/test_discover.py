@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from conftest import PROJECT, crawl, crawl_command
+from conftest import crawl, crawl_command, scrapy
 from sitegen import build_vsb_site, build_webplus_site
 
 from newscrawl.discover import Candidate, candidate_links, column_page_one, read_column, site_identity
@@ -46,9 +46,8 @@ def about_page():
 
 def discover(mirror, tmp_path, url, *args):
     _, env = crawl_command(mirror, tmp_path, "x")
-    cmd = [sys.executable, "-m", "scrapy", "discover", url, *args, "-s", "DOWNLOAD_DELAY=0",
-           "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_TIMES=0", "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}"]
-    return subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
+    return scrapy("discover", url, *args, "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
+                  "-s", "RETRY_TIMES=0", "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}", env=env)
 
 
 def small_webplus_site(mirror):

@@ -96,17 +96,14 @@ def test_lost_state_file_is_rebuilt_from_the_archive_files(cumt_mirror, tmp_path
 
 
 def test_state_command_reports_and_prunes_missing_files(cumt_mirror, tmp_path):
-    import subprocess
-    import sys
-
-    from conftest import PROJECT
+    from conftest import scrapy
 
     crawl(cumt_mirror, tmp_path, "cumt", "-a", f"lists={LIST1}")
     (tmp_path / "cumt" / "eff5d2253c36a4d31f8f1cba2bd483d6.md").unlink()
-    state = [sys.executable, "-m", "scrapy", "state", "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}"]
-    report = subprocess.run(state, cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    state = ["state", "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}"]
+    report = scrapy(*state, timeout=60)
     assert "1 recorded articles have no archive file" in report.stderr
-    subprocess.run(state + ["--prune"], cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    scrapy(*state, "--prune", timeout=60)
     cumt_mirror.log.clear()
     crawl(cumt_mirror, tmp_path, "cumt", "-a", f"lists={LIST1}")
     assert cumt_mirror.requested("page.htm") == [ART_A]  # forgotten, so fetched and written again

@@ -22,12 +22,13 @@ def test_a_5000_deep_page_is_walked_without_recursion_error():
 
 
 def test_a_huge_list_page_is_read_in_linear_time():
-    # 30,000 rows: ~2 s in linear time; the quadratic dedupe it replaces took ~25 s
+    # 30,000 rows: ~2 s of CPU in linear time; the quadratic dedupe it replaces took ~25 s. CPU time
+    # of this process, not wall time: the bound holds however loaded the machine is
     rows = "".join(f'<li><a href="/info/1002/{i}.htm">第{i}条</a></li>' for i in range(30_000))
     page = f"<html><body><ul class='list'>{rows}</ul></body></html>"
-    started = time.perf_counter()
+    started = time.process_time()
     listing = extract_list(page, "http://a.edu.cn/xwzx.htm", "generic")
     assert len(listing.links) == 30_000
     listing = extract_list(page, "http://a.edu.cn/xwzx.htm", "generic", link_css="ul.list a")
     assert len(listing.links) == 30_000
-    assert time.perf_counter() - started < 10
+    assert time.process_time() - started < 10

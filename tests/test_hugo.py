@@ -12,6 +12,7 @@ import pytest
 from lxml import html as lxml_html
 
 from conftest import PROJECT, Mirror, crawl
+from readme import block, commands, deployment
 from newscrawl.archive import parse_front_matter, render_body, render_markdown
 from newscrawl.items import ArticleItem
 from newscrawl.urls import urlname
@@ -75,23 +76,34 @@ def site(tmp_path_factory):
     mirror.add(LIST, webplus_list(rows, None, 1, 1))
     mirror.add(ATTACHMENT, PDF_BYTES, content_type="application/pdf")
     mirror.add(IMAGE, JPG_BYTES, content_type="image/jpeg")
-    out = tmp_path_factory.mktemp("archive")
+    # the README's recipe, as written, in a project folder: hugo/ next to the crawl's output/ (whose
+    # files/ folder hugo.toml mounts at /files/)
+    project = tmp_path_factory.mktemp("project")
+    out = project / "output"
     result = crawl(mirror, out, "cumt", "-a", f"lists={LIST}", "-s", "NEWSCRAWL_VIEWS=0", "-s", "NEWSCRAWL_FILES=all")
     mirror.close()
     assert result.returncode == 0, result.stderr[-3000:]
-    # the repository's Hugo site with this crawl's output as its content, one section per source, and
-    # its files folder where hugo.toml mounts it (docs/files.md: a symlink or an absolute mount source)
-    root = tmp_path_factory.mktemp("hugo") / "site"
-    shutil.copytree(PROJECT / "hugo", root)
-    shutil.copytree(out / "cumt", root / "content" / "cumt")
-    (root / "files").symlink_to(out / "files", target_is_directory=True)
-    # and one page of multi-line paragraphs, rendered by newscrawl as the crawl renders any article
-    (root / "content" / "cumt" / f"{urlname(MULTILINE_URL)}.md").write_text(multiline_page(), encoding="utf-8")
-    built = subprocess.run([hugo_binary(), "--source", str(root), "--destination", str(root / "public")],
-                           capture_output=True, text=True, timeout=120)
-    assert built.returncode == 0, "hugo could not build the archive: " + built.stderr[-3000:]
     files = {parse_front_matter(p.read_text(encoding="utf-8"))["urlname"]: p for p in (out / "cumt").glob("*.md")}
+    # and one page of multi-line paragraphs, rendered by newscrawl as the crawl renders any article
+    (out / "cumt" / f"{urlname(MULTILINE_URL)}.md").write_text(multiline_page(), encoding="utf-8")
+    shutil.copytree(PROJECT / "hugo", project / "hugo", ignore=shutil.ignore_patterns("public", "resources"))
+    recipe = commands(block("Publishing with Hugo", "sh"))
+    assert recipe == ["hugo --source hugo           # -> hugo/public/"]
+    built = subprocess.run(["sh", "-c", recipe[0]], cwd=project, env=deployment(project), capture_output=True,
+                           text=True, timeout=120)
+    assert built.returncode == 0, "hugo could not build the archive: " + built.stderr[-3000:]
+    root = project / "hugo"
     return {"articles": articles, "public": root / "public", "files": files}
+
+
+def test_the_readme_recipe_publishes_one_section_per_source_titled_by_its_folder(site):
+    public = site["public"]
+    # state and summaries are no pages; the kept files are static files at /files/, not a section
+    assert sorted(p.name for p in public.iterdir() if p.is_dir()) == ["cumt", "files"]
+    assert not (public / "files" / "index.html").exists() and list((public / "files").rglob("*.pdf"))
+    section = lxml_html.parse(str(public / "cumt" / "index.html")).getroot()
+    assert section.findtext(".//h1") == "cumt" and section.find(".//head/title").text == "cumt"  # not "Cumts"
+    assert len(section.find_class("entry")) == len(site["articles"]) + 1  # and the multi-line page
 
 
 def multiline_page() -> str:

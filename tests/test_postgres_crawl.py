@@ -2,8 +2,9 @@
 
 import re
 import subprocess
+import threading
 
-from conftest import PROJECT, crawl_command
+from conftest import PROJECT, crawl_command, wait_for
 from sitegen import build_webplus_site
 
 ARTICLES = 12
@@ -51,8 +52,11 @@ def test_two_crawls_on_one_postgres_state_write_each_article_once(mirror, tmp_pa
 
 
 def test_a_source_already_running_on_another_machine_is_refused(mirror, tmp_path, postgres_url):
+    # the first crawl's articles answer only once the second crawl is over: it runs all along
+    hold = threading.Event()
+
     def add(url, body):
-        mirror.add(url, body, delay=0.3 if "/page.htm" in url else 0)
+        mirror.add(url, body, hold=hold if "/page.htm" in url else None)
 
     build_webplus_site(add, "news.once.edu.cn", "xw", 6)
     sources = tmp_path / "sources.yaml"
@@ -65,10 +69,13 @@ def test_a_source_already_running_on_another_machine_is_refused(mirror, tmp_path
         env["NEWSCRAWL_STATE_URL"] = postgres_url
     first = subprocess.Popen(commands[0][0], cwd=PROJECT, env=commands[0][1], stderr=subprocess.PIPE,
                              stdout=subprocess.DEVNULL, text=True)
-    import time
-
-    time.sleep(2.5)  # the first holds the advisory lock by now
-    second = subprocess.run(commands[1][0], cwd=PROJECT, env=commands[1][1], capture_output=True, text=True, timeout=60)
+    try:
+        # it takes the advisory lock before its first request
+        wait_for(lambda: mirror.requested("/page.htm"), "the first crawl's first article request", process=first)
+        second = subprocess.run(commands[1][0], cwd=PROJECT, env=commands[1][1], capture_output=True, text=True,
+                                timeout=120)
+    finally:
+        hold.set()
     first_log = first.communicate(timeout=120)[1]
     assert second.returncode == 6, second.stderr[-2000:]
     assert "already being crawled" in second.stderr

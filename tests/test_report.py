@@ -10,7 +10,7 @@ import time
 import pytest
 from lxml import html as lxml_html
 
-from conftest import PROJECT, Mirror, crawl_command
+from conftest import Mirror, crawl_command, scrapy
 from newscrawl.state.history import run_row
 from newscrawl.report import STATUS_COLOUR, render_report
 from newscrawl.state import SCHEMA_VERSION, SqliteStateStore
@@ -145,13 +145,12 @@ def report(tmp_path_factory):
     (tmp / "sources.yaml").write_text(SOURCES, encoding="utf-8")
     cmd, env = crawl_command(mirror, tmp / "out", "x", settings={"NEWSCRAWL_SOURCES_FILE": tmp / "sources.yaml"})
     cmd[cmd.index("crawl"):cmd.index("crawl") + 2] = ["crawlall"]
-    crawled = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
+    crawled = scrapy(*cmd[3:], env=env)
     mirror.close()
     assert crawled.returncode == 4, crawled.stderr[-3000:]
     out = tmp / "health" / "report.html"
-    made = subprocess.run([cmd[0], "-m", "scrapy", "report", "--out", str(out),
-                           "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp / 'out'}", "-s", f"NEWSCRAWL_SOURCES_FILE={tmp / 'sources.yaml'}"],
-                          cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60)
+    made = scrapy("report", "--out", out, "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp / 'out'}",
+                  "-s", f"NEWSCRAWL_SOURCES_FILE={tmp / 'sources.yaml'}", env=env, timeout=60)
     assert made.returncode == 0, made.stderr[-3000:]
     return {"path": out, "html": out.read_text(encoding="utf-8"), "tmp": tmp}
 

@@ -1,12 +1,10 @@
 """Issue 15 item 9: no secret of a PostgreSQL connection string is ever printed, whichever form carries it."""
 
-import subprocess
-import sys
 
 import pytest
 from scrapy.settings import Settings
 
-from conftest import PROJECT
+from conftest import scrapy
 from newscrawl.state import PostgresStateStore, StateError, state_name
 from newscrawl.state.redact import redacted
 
@@ -53,9 +51,8 @@ def test_every_command_masks_the_secrets(tmp_path):
     url, secrets = FORMS["sslpassword"]
     assert not leaks(state_name(Settings({"NEWSCRAWL_STATE_URL": url})), secrets)
     for args in (["crawl", "cumt"], ["state"], ["report", "--out", str(tmp_path / "r.html")]):
-        result = subprocess.run([sys.executable, "-m", "scrapy", *args, "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}",
-                                 "-s", f"NEWSCRAWL_STATE_URL={url}", "-s", "NEWSCRAWL_STATE_TIMEOUT=2"],
-                                cwd=PROJECT, capture_output=True, text=True, timeout=60)
+        result = scrapy(*args, "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}", "-s", f"NEWSCRAWL_STATE_URL={url}",
+                        "-s", "NEWSCRAWL_STATE_TIMEOUT=2", timeout=60)
         assert result.returncode != 0
         assert "127.0.0.1" in result.stdout + result.stderr  # the message is there, and names the database
         assert not leaks(result.stdout + result.stderr, secrets), result.stderr[-2000:]

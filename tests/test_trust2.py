@@ -456,15 +456,11 @@ def test_a_decompression_bomb_is_too_large(mirror, tmp_path):
 
 
 def crawlall(mirror, out, sources_file):
-    import subprocess
-    import sys
-
-    from conftest import PROJECT
+    from conftest import scrapy
 
     env = {"http_proxy": mirror.url, "https_proxy": mirror.url, "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "scrapy", "crawlall", "-s", f"NEWSCRAWL_SOURCES_FILE={sources_file}",
-                           "-s", f"NEWSCRAWL_OUTPUT_DIR={out}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
-                           "-s", "RETRY_TIMES=0"], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
+    return scrapy("crawlall", "-s", f"NEWSCRAWL_SOURCES_FILE={sources_file}", "-s", f"NEWSCRAWL_OUTPUT_DIR={out}",
+                  "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_TIMES=0", env=env)
 
 
 def test_crawlall_that_skipped_a_locked_source_exits_with_what_it_crawled(mirror, tmp_path):

@@ -8,9 +8,12 @@ import sys
 from scrapy.commands import BaseRunSpiderCommand
 
 from newscrawl.config import load_sources
-from newscrawl.commands.crawl import keep_signals_after_the_crawl
-from newscrawl.preflight import PreflightError, check_arguments, check_output_dir, check_state, lock_sources
-from newscrawl.summary import EXIT_LOCKED, EXIT_USAGE
+from newscrawl.commands.crawl import finish_without_close, interrupted_before_start, usage_error
+from newscrawl.interrupt import Interrupts
+from newscrawl.preflight import (
+    PreflightError, check_arguments, prepare_log_file, check_output_dir, check_state, lock_sources,
+)
+from newscrawl.summary import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_USAGE
 from newscrawl.spiders.multi import MultiSourceSpider
 from newscrawl.shard import ShardError, in_shard, parse_shard
 
@@ -28,11 +31,14 @@ class Command(BaseRunSpiderCommand):
         parser.add_argument("--shard", metavar="I/N", help="crawl only the sources in shard I of N (by a stable hash of the name)")
 
     def process_options(self, args, opts):
+        # first thing: a Ctrl-C from here to the end of the process ends it with exit 5 (interrupt.py)
+        self.interrupts = Interrupts().install()
         super().process_options(args, opts)
         try:
             self.shard = parse_shard(opts.shard) if opts.shard else None
-        except ShardError as exc:
-            sys.exit(f"newscrawl: {exc}")
+            prepare_log_file(self.settings)  # before Scrapy opens it (a traceback, exit 1, no log)
+        except (ShardError, PreflightError) as exc:
+            usage_error(str(exc))
 
     def short_desc(self):
         return "Crawl every source in the sources file; exit non-zero if any is broken"
@@ -52,6 +58,10 @@ class Command(BaseRunSpiderCommand):
             print(f"newscrawl: {exc}", file=sys.stderr)
             self.exitcode = EXIT_USAGE
             return
+        self.interrupts.attach(self.crawler_process)
+        if interrupted_before_start(self.interrupts):
+            self.exitcode = EXIT_INTERRUPTED
+            return
         codes = {}
         for name in busy:
             logger.warning("crawlall: %s is already being crawled by another process: skipped", name)
@@ -70,14 +80,16 @@ class Command(BaseRunSpiderCommand):
         for name in apart:
             crawlers[name] = self.crawler_process.create_crawler(name)
             self.crawler_process.crawl(crawlers[name], **opts.spargs)
-        keep_signals_after_the_crawl()
-        self.crawler_process.start()
+        self.interrupts.run(self.crawler_process)
+        for crawler in list(crawlers.values()) + ([engine] if together else []):
+            if not (getattr(crawler, "newscrawl_summary", None) or getattr(crawler, "newscrawl_summaries", None)):
+                finish_without_close(crawler)
         summaries = {name: getattr(crawler, "newscrawl_summary", None) for name, crawler in crawlers.items()}
         if together:
             summaries.update(getattr(engine, "newscrawl_summaries", None) or {})
         for name in todo:
             summary = summaries.get(name)
-            codes[name] = summary["exit_code"] if summary else 1
+            codes[name] = summary["exit_code"] if summary else (EXIT_INTERRUPTED if self.interrupts.received else 1)
         statuses = {name: (summaries.get(name) or {}).get("status", "failed") for name in codes}
         bad = {n: c for n, c in codes.items() if c}
         if bad:

@@ -9,6 +9,7 @@ import scrapy
 from scrapy import signals
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import DontCloseSpider, UsageError
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from newscrawl.config import ConfigError
 from newscrawl.discover import (
@@ -30,6 +31,7 @@ class Report:
     columns: list[Column] = field(default_factory=list)
     landings: list[tuple[str, str]] = field(default_factory=list)  # (url, html) of pages that were not columns
     pages_read: int = 0
+    unreadable: dict[str, int] = field(default_factory=dict)  # why linked pages could not be read: count
 
 
 class DiscoverSpider(scrapy.Spider):
@@ -60,6 +62,12 @@ class DiscoverSpider(scrapy.Spider):
 
     def parse_home(self, response):
         self.report.home_html = response.text
+        self.report.pages_read += 1
+        # the URL given may be a column list itself (a user who already found one)
+        column = read_column(response.text, response.url, Candidate(response.url, None, -1))
+        if column is not None:
+            self.logger.info("column %s: %s, %d rows (the page given)", column.title, column.url, column.rows)
+            self.report.columns.append(column)
         yield from self.requests_for(candidate_links(response.text, response.url), level=1)
 
     def requests_for(self, candidates: list[Candidate], level: int):
@@ -108,7 +116,10 @@ class DiscoverSpider(scrapy.Spider):
         if failure.check(OffsiteRequest):  # the message names the link and where it led
             self.logger.warning("not followed: %s", failure.getErrorMessage())
             return
-        self.logger.info("could not read %s: %s", failure.request.url, failure.getErrorMessage())
+        response = getattr(failure.value, "response", None)
+        reason = f"HTTP {response.status}" if response is not None else failure.type.__name__
+        self.report.unreadable[reason] = self.report.unreadable.get(reason, 0) + 1
+        self.logger.info("could not read %s: %s", failure.request.url, reason)
 
 
 class Command(ScrapyCommand):
@@ -125,8 +136,15 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--write", metavar="FILE", help="append the entry to this sources file")
         parser.add_argument("--name", help="the source's name (default: from the site's domain)")
-        parser.add_argument("--max-pages", type=int, default=None,
-                            help="pages to read at most (default: NEWSCRAWL_DISCOVER_MAX_PAGES)")
+        # no colon in help texts: Scrapy's help formatter takes a wrapped line ending in one for a heading
+        parser.add_argument("--max-pages", type=int, default=None, metavar="N",
+                            help="read at most N pages of the site (default NEWSCRAWL_DISCOVER_MAX_PAGES, 60)")
+
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        # the result and one line about it; each page read is an INFO line (-L INFO shows them)
+        if self.settings.getpriority("LOG_LEVEL") < SETTINGS_PRIORITIES["cmdline"]:
+            self.settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
 
     def run(self, args, opts):
         if len(args) != 1 or not is_http_url(args[0]):
@@ -146,15 +164,20 @@ class Command(ScrapyCommand):
         if report.home_html is None:
             print(f"discover: could not read {report.home}: {report.home_error}", file=sys.stderr)
             return EXIT_BROKEN
+        unreadable = sum(report.unreadable.values())
+        failed = (f"; {unreadable} linked pages could not be read ("
+                  + ", ".join(f"{reason} ×{n}" for reason, n in sorted(report.unreadable.items())) + ")"
+                  if unreadable else "")
         if not report.columns:
-            print(f"discover: read {report.pages_read} pages linked from {report.home}, none is a column list "
-                  "(a list of dated article links)", file=sys.stderr)
+            print(f"discover: read {report.pages_read} pages from {report.home}, none is a column list "
+                  f"(a list of dated article links){failed}", file=sys.stderr)
             return EXIT_BROKEN
         name, school = site_identity(report.home_html, report.home)
         name = opts.name or name
         entry = source_entry(name, school, report.home, report.columns)
         print(entry, end="")
-        print(f"discover: {len(report.columns)} column lists found on {report.pages_read} pages read", file=sys.stderr)
+        print(f"discover: {len(report.columns)} column lists found on {report.pages_read} pages read{failed}",
+              file=sys.stderr)
         if opts.write:
             try:
                 append_entry(opts.write, name, entry)

@@ -15,12 +15,13 @@ from pathlib import Path
 from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl.commands.crawl import keep_signals_after_the_crawl
+from newscrawl.commands.crawl import finish_without_close, interrupted_before_start
+from newscrawl.interrupt import Interrupts
 from newscrawl.preflight import PreflightError, check_output_dir, check_state, lock_sources
 from newscrawl.replay import WarcIndex, warc_files
 from newscrawl.spiders.base import NewsSpider
 from newscrawl.spiders.thepaper import LabelsAccountArticles
-from newscrawl.summary import EXIT_LOCKED, EXIT_USAGE
+from newscrawl.summary import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_USAGE
 
 logger = logging.getLogger("newscrawl.summary")
 REPLAY_HANDLER = "newscrawl.replay.WarcReplayHandler"
@@ -71,6 +72,8 @@ class Command(BaseRunSpiderCommand):
         parser.add_argument("--warc", metavar="DIR", help="the WARC folder (default: NEWSCRAWL_WARC_DIR)")
 
     def process_options(self, args, opts):
+        # first thing: a Ctrl-C from here to the end of the process ends it with exit 5 (interrupt.py)
+        self.interrupts = Interrupts().install()
         super().process_options(args, opts)
         for key, value in REPLAY_SETTINGS.items():
             self.settings.set(key, value, priority="cmdline")
@@ -102,13 +105,19 @@ class Command(BaseRunSpiderCommand):
         todo = [name for name in wanted if name not in busy]
         logger.info("reextract: %d article pages captured in %d WARC files; rebuilding %s", len(index.articles),
                     len(index.paths), ", ".join(todo) or "nothing")
+        self.interrupts.attach(self.crawler_process)
+        if interrupted_before_start(self.interrupts):
+            self.exitcode = EXIT_INTERRUPTED
+            return
         crawler = self.crawler_process.create_crawler(ReextractSpider)
         self.crawler_process.crawl(crawler, warc_index=index, wanted=todo)
-        keep_signals_after_the_crawl()
-        self.crawler_process.start()
+        self.interrupts.run(self.crawler_process)
+        if not getattr(crawler, "newscrawl_summaries", None):
+            finish_without_close(crawler)
         summaries = getattr(crawler, "newscrawl_summaries", None) or {}
         codes = {name: EXIT_LOCKED for name in busy}
-        codes.update({name: (summaries.get(name) or {"exit_code": 1})["exit_code"] for name in todo})
+        missing = {"exit_code": EXIT_INTERRUPTED if self.interrupts.received else 1}
+        codes.update({name: (summaries.get(name) or missing)["exit_code"] for name in todo})
         for name in todo:
             s = summaries.get(name) or {}
             print(f"reextract {name}: {s.get('articles_written', 0)} archive files rewritten, "

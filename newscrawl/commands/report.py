@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
+from scrapy.spiderloader import SpiderLoader
 
 from newscrawl.config import load_sources
 from newscrawl.pipelines.write import write_atomically
@@ -35,7 +36,7 @@ class Command(ScrapyCommand):
         names = list(load_sources(self.settings.get("NEWSCRAWL_SOURCES_FILE") or None))
         now = time.time()
         try:
-            store = open_store(self.settings)
+            store = open_store(self.settings, create=False)  # a read command never creates a state
         except StateError as exc:
             logger.error("%s", exc)
             self.exitcode = 2
@@ -47,6 +48,10 @@ class Command(ScrapyCommand):
             changes = store.changes(since=now - 30 * 86400)
         finally:
             store.close()
+        # rows are sources (archive folders): runs recorded under a spider's name by older versions
+        # (`article`, `site`, `crawlall`) are not one
+        spiders = set(SpiderLoader.from_settings(self.settings).list()) - set(names)
+        runs = [run for run in runs if run["source"] not in spiders]
         out = Path(opts.out)
         page = render_report(names, runs, now, changes)
         try:
@@ -55,5 +60,6 @@ class Command(ScrapyCommand):
             logger.error("could not write the report to %s: %s", out, exc)
             self.exitcode = 2
             return
-        logger.info("report of %d sources, %d runs written to %s", len(set(names) | {r["source"] for r in runs}),
+        # cron mails any output: a report that was written says nothing at the default log level
+        logger.debug("report of %d sources, %d runs written to %s", len(set(names) | {r["source"] for r in runs}),
                     len(runs), out)

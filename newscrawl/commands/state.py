@@ -34,7 +34,8 @@ class Command(ScrapyCommand):
         output_dir = Path(self.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
         path = state_name(self.settings)
         try:
-            store = open_store(self.settings)
+            # only --rebuild may create the state, from an archive folder that exists
+            store = open_store(self.settings, create=opts.rebuild and output_dir.is_dir())
         except StateError as exc:
             logger.error("%s", exc)
             self.exitcode = 2

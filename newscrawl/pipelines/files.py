@@ -22,7 +22,7 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 
 from newscrawl import filekinds
-from newscrawl.filekinds import FileNotKept
+from newscrawl.filekinds import FileNotKept, files_dir
 from newscrawl.archive import render_body
 from newscrawl.items import ArticleItem, FileRetry
 from newscrawl.middlewares import BlockedRequest, OffsiteRequest
@@ -32,7 +32,6 @@ from newscrawl.state import store_for
 from newscrawl.urls import WECHAT_MEDIA_DOMAINS, host_of, is_wechat_url
 
 logger = logging.getLogger("newscrawl.files")
-FILES_DIR_NAME = "files"
 # what a download that failed is counted as, by exception name (as the spider counts article pages)
 ERROR_KINDS = {
     "DownloadTimeoutError": "timeout", "TimeoutError": "timeout", "TCPTimedOutError": "timeout",
@@ -44,14 +43,6 @@ ERROR_KINDS = {
 
 class NotInWarc(IgnoreRequest):
     """`scrapy reextract` fetches nothing: the WARC files hold no answer for this URL."""
-
-
-def files_dir(settings) -> Path:
-    """FILES_STORE, else the files folder inside NEWSCRAWL_OUTPUT_DIR."""
-    store = str(settings.get("FILES_STORE") or "")
-    if store.startswith("file://"):
-        store = store[len("file://"):]
-    return Path(store) if store else Path(settings.get("NEWSCRAWL_OUTPUT_DIR") or "output") / FILES_DIR_NAME
 
 
 class ArchiveFilesStore(FSFilesStore):

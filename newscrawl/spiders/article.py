@@ -9,6 +9,7 @@ from newscrawl.spiders.thepaper import LabelsAccountArticles
 class ArticleSpider(LabelsAccountArticles, NewsSpider):
     name = "article"
     arguments = {"url": "the article URLs to fetch (comma-separated)"}
+    required_arguments = ("url",)  # without it the run would crawl nothing (checked before it starts)
 
     def __init__(self, *args, url=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -18,6 +19,6 @@ class ArticleSpider(LabelsAccountArticles, NewsSpider):
         if not self.urls:
             self.logger.error("nothing to crawl: give -a url=URL[,URL…]")
         for url in self.urls:
-            self.count("articles/requested")
+            self.count("articles/requested", source=self.source_for(url).name)  # per folder: the health page
             request = self.article_request(url)
             yield request.replace(dont_filter=True)

@@ -361,7 +361,10 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         requests, new = [], 0
         for link in links:
             if self.is_known(link):
-                self.count("articles/already_archived", source=source.name)
+                # known: archived (or a recorded repost), or a failure that used up its attempts
+                archived = self.store.has(urlname(link))
+                self.count("articles/already_archived" if archived else "articles/given_up_earlier",
+                           source=source.name)
                 continue
             new += 1
             if self.new_article_link(link):
@@ -472,6 +475,11 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
             self.count("extract/doubtful", source=source.name)
             self.logger.warning("doubtful extraction (confidence %.2f: %s) <%s>", extracted.confidence,
                                 one_line("; ".join(extracted.doubts)), url)
+
+    @staticmethod
+    def build_item(extracted, url: str, source: Source, column: str = "", crawled_at=None) -> ArticleItem:
+        """For the mixins (spiders/wechat.py), which do not import this module: no import cycle."""
+        return build_item(extracted, url, source, column, crawled_at)
 
     @staticmethod
     def published_url(response) -> str:

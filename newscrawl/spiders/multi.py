@@ -14,6 +14,7 @@ class MultiSourceSpider(NewsSpider):
     """
 
     name = "crawlall"
+    internal = True  # run by `scrapy crawlall` only: not listed, not `scrapy crawl`-able (spiderloader.py)
     arguments = {"sources": "the configured sources to crawl (default: all but thepaper accounts)"}
 
     def __init__(self, *args, sources=None, **kwargs):

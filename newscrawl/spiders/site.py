@@ -9,3 +9,4 @@ class SiteSpider(NewsSpider):
     """Detects the CMS from the list page, follows its rows and pagination, not its navigation."""
 
     name = "site"
+    required_arguments = ("lists",)  # no configured list pages: without -a lists it crawls nothing

@@ -66,8 +66,6 @@ class WeChatPosts:
             self.store.record(urlname=urlname(url), url=url, source=source.name, path="", fingerprint="",
                               published=None, kind="gone")
             return
-        from newscrawl.spiders.base import build_item  # base imports this module
-
         # the university's selectors are for its own pages, never for WeChat's
         sel = Selector(text=response.text)
         extracted = wechat.extract(sel, url, {})
@@ -77,5 +75,5 @@ class WeChatPosts:
         source = source or self.source_for(url)
         self.count("articles/extracted/wechat", source=source.name)
         self.note_confidence(url, source, extracted)
-        yield build_item(extracted, url, source, response.meta.get("newscrawl_column", ""),
-                         response.meta.get("newscrawl_fetched_at"))
+        yield self.build_item(extracted, url, source, response.meta.get("newscrawl_column", ""),
+                              response.meta.get("newscrawl_fetched_at"))

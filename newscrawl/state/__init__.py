@@ -14,7 +14,7 @@ from pathlib import Path
 
 from newscrawl.state.errors import AlreadyRunning, StateError
 from newscrawl.state.locks import lock_source, release_source_locks
-from newscrawl.state.postgres import PostgresStateStore
+from newscrawl.state.postgres import PostgresStateStore, has_state
 from newscrawl.state.redact import redacted
 from newscrawl.state.schema import MIGRATIONS, SCHEMA_VERSION
 from newscrawl.state.sqlite import STATE_FILE_NAME, SqliteStateStore, state_path
@@ -27,13 +27,23 @@ __all__ = ["AlreadyRunning", "MIGRATIONS", "PostgresStateStore", "SCHEMA_VERSION
            "state_name", "state_path", "store_for"]
 
 
-def open_store(settings) -> StateStore:
-    """The configured backend: PostgreSQL when NEWSCRAWL_STATE_URL is set, else the SQLite file."""
+def open_store(settings, create: bool = True) -> StateStore:
+    """The configured backend: PostgreSQL when NEWSCRAWL_STATE_URL is set, else the SQLite file.
+
+    create=False (commands that read the state): a state that does not exist is a StateError saying
+    so, and nothing is created, not even a folder: a mistyped NEWSCRAWL_OUTPUT_DIR is not an empty state.
+    """
     timeout = settings.getfloat("NEWSCRAWL_STATE_TIMEOUT")
     url = settings.get("NEWSCRAWL_STATE_URL")
     if url:
+        if not create and not has_state(url, timeout):
+            raise StateError(f"no state in database {redacted(url)}: nothing was crawled with it yet")
         return PostgresStateStore(url, timeout=timeout)
-    return SqliteStateStore(state_path(settings), timeout=timeout)
+    path = state_path(settings)
+    if not create and not path.exists():
+        raise StateError(f"no state at {path}: nothing was crawled there (check NEWSCRAWL_OUTPUT_DIR"
+                         f"{' and NEWSCRAWL_STATE_PATH' if settings.get('NEWSCRAWL_STATE_PATH') else ''})")
+    return SqliteStateStore(path, timeout=timeout)
 
 
 def state_name(settings) -> str:
@@ -53,7 +63,7 @@ def store_for(crawler) -> StateStore:
         output_dir = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
         # an empty state beside archive files: the file was lost (or is new next to an old archive)
         if store.is_empty() and any(output_dir.glob("*/*.md")):
-            from newscrawl.pipelines.files import files_dir
+            from newscrawl.filekinds import files_dir
             from newscrawl.rebuild import rebuild_from_archive
 
             logger.warning("state %s was missing but %s holds archive files: rebuilding it from them",

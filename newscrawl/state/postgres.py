@@ -69,6 +69,15 @@ def connect(url: str, timeout: float):
         raise StateError(f"state database {redacted(url)}: cannot connect ({redacted(url, first)})") from None
 
 
+def has_state(url: str, timeout: float) -> bool:
+    """Does this database hold a newscrawl state (for commands that only read it, and create nothing)?"""
+    conn = connect(url, timeout)
+    try:
+        return conn.execute("SELECT to_regclass('newscrawl_schema')").fetchone()[0] is not None
+    finally:
+        conn.close()
+
+
 class PostgresConnection:
     """What StateStore asks of sqlite3.Connection (execute, `with` as a transaction, close), on psycopg."""
 
