@@ -180,3 +180,14 @@ def test_generic_headline_is_the_title_not_its_subtitle():
     <div class="detail"><h1>扎根西部育桃李</h1><h3>——记全国优秀教师李明</h3><div class="info">发布时间：2023-09-10</div>
     <div class="text"><p>三十年来，他扎根西部，把青春献给了教育事业。</p><p>他的学生遍布祖国各地。</p></div></div></body></html>"""
     assert extract_article(page, "http://news.a.edu.cn/show.php?id=2").title == "扎根西部育桃李"
+
+
+def test_every_picture_of_the_body_in_page_order_repeats_included():
+    divider = "https://mmbiz.qpic.cn/mmbiz_gif/divider/0?wx_fmt=gif"
+    html = ("<html><head><title>三张图</title></head><body><h1>三张图</h1><div class='content'>"
+            + "".join(f"<p>第{n}段：这是一段足够长的正文内容，用来说明图片的顺序与重复。</p><img src='{src}'>"
+                      for n, src in enumerate([divider, "/a.jpg", divider, "/b.jpg", divider], 1))
+            + "</div></body></html>")
+    result = extract_article(html, "http://news.example.edu.cn/2024/0101/c1a2/page.htm", "generic")
+    assert result.images == [divider, "http://news.example.edu.cn/a.jpg", divider,
+                             "http://news.example.edu.cn/b.jpg", divider]

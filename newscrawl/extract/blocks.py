@@ -60,7 +60,6 @@ def html_blocks(element, base_url: str, skip=frozenset()) -> Blocks:
     """
     out = Blocks()
     current: list[str] = []
-    seen_images: set[str] = set()
 
     def flush():
         text = ASCII_SPACE_RE.sub(" ", "".join(current))
@@ -90,8 +89,7 @@ def html_blocks(element, base_url: str, skip=frozenset()) -> Blocks:
             flush()
         if tag == "img":
             url = image_url(el, base_url)
-            if url and url not in seen_images:
-                seen_images.add(url)
+            if url:  # every picture where it stands: a divider shown three times is listed three times
                 out.images.append(url)
             flush()
         elif tag == "a" and el.get("href"):
