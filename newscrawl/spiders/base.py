@@ -435,13 +435,14 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
             return
         weak = not extracted.paragraphs or (extracted.confidence is not None and extracted.confidence < DOUBTFUL)
         if weak and (is_login_page(response.text) or LOGIN_URL_RE.search(urlsplit(response.url).path)):
-            self.count("dropped/login_page", source=source.name)
-            self.logger.warning("%s answered with a login page, not the article: skipped", url)
+            self.drop(url, source, "login_page", "answered with a login page, not the article", recheck)
             return
         for note in extracted.notes:
             self.logger.debug("%s: %s", url, note)
         if extracted.page_kind == "not_article":
-            self.drop_not_article(url, source, extracted)
+            self.drop(url, source, "not_article", "; ".join(extracted.doubts[-1:]), recheck)
+            if not recheck:
+                self.remember_not_article(url, source)
             return
         self.count(f"articles/extracted/{extracted.cms}", source=source.name)
         self.note_confidence(url, source, extracted)
@@ -458,14 +459,20 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
             return
         yield item
 
-    def drop_not_article(self, url: str, source: Source, extracted) -> None:
-        """A channel or list page reached as an article: nothing to archive; recorded, so that the
-        next runs do not fetch it again."""
-        self.count("dropped/not_article", source=source.name)
-        self.logger.warning("dropped (not_article): %s <%s>", one_line("; ".join(extracted.doubts[-1:])), url)
+    def drop(self, url: str, source: Source, reason: str, detail: str, recheck: bool = False) -> None:
+        """A page that is no article to archive: counted under its reason, one line. On a re-check the
+        archived article stays as it is: a failed re-check, looked at again at its next turn."""
+        if recheck:
+            recheck_failed(self.crawler.stats, url, source.name, reason, detail)
+            return
+        self.count(f"dropped/{reason}", source=source.name)
+        self.logger.warning("dropped (%s): %s <%s>", reason, one_line(detail), url)
+
+    def remember_not_article(self, url: str, source: Source) -> None:
+        """A channel or list page reached as an article: recorded, so that the next runs do not fetch it
+        again (an article archived under its URL keeps its row: record_known)."""
         try:
-            self.store.record(urlname=urlname(url), url=url, source=source.name, path="", fingerprint="",
-                              published=None, kind="not_article")
+            self.store.record_known(urlname=urlname(url), url=url, source=source.name, kind="not_article")
         except Exception as exc:  # the state failing: the page is fetched again next run, nothing lost
             self.logger.error("could not record the page in the state: %s <%s>", one_line(str(exc)), url)
 

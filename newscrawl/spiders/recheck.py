@@ -82,6 +82,6 @@ class Rechecks:
     def recheck_error(self, failure):
         request = failure.request
         source = request.meta.get("newscrawl_source") or self.source_name
-        if failure.check(BlockedRequest):
-            return  # counted and logged as blocked by the anti-bot middleware; checked again next turn
-        recheck_failed(self.crawler.stats, request.url, source, failure.type.__name__, one_line(failure.getErrorMessage()))
+        # an anti-bot wall too: the middleware leaves an article request's wall to its spider
+        kind = "blocked" if failure.check(BlockedRequest) else failure.type.__name__
+        recheck_failed(self.crawler.stats, request.url, source, kind, one_line(failure.getErrorMessage()))

@@ -63,8 +63,7 @@ class WeChatPosts:
             self.count("dropped/gone", source=source.name)
             self.logger.warning("%s: the WeChat post was deleted or can no longer be viewed: skipped", url)
             # recorded, so that the next runs do not fetch a deleted post again
-            self.store.record(urlname=urlname(url), url=url, source=source.name, path="", fingerprint="",
-                              published=None, kind="gone")
+            self.store.record_known(urlname=urlname(url), url=url, source=source.name, kind="gone")
             return
         # the university's selectors are for its own pages, never for WeChat's
         sel = Selector(text=response.text)

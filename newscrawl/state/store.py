@@ -84,8 +84,20 @@ class StateStore:
 
     def record_duplicate(self, *, urlname: str, url: str, source: str, fingerprint: str) -> None:
         """A repost of an archived text: known from now on, never fetched again, no file."""
-        self.record(urlname=urlname, url=url, source=source, path="", fingerprint=fingerprint, published=None,
-                    kind="duplicate")
+        self.record_known(urlname=urlname, url=url, source=source, fingerprint=fingerprint, kind="duplicate")
+
+    def record_known(self, *, urlname: str, url: str, source: str, kind: str, fingerprint: str = "") -> None:
+        """A page known from now on that has no file (a repost, a channel page, a deleted WeChat post):
+        never fetched again, no longer pending a retry. A row already there stays as it is: an article
+        archived under this URL keeps its file and its record (a full re-crawl or `scrapy reextract`
+        that now reads the page otherwise does not orphan the file)."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(
+                "INSERT INTO articles (urlname, url, source, path, fingerprint, published, written_at, kind) "
+                "VALUES (?, ?, ?, '', ?, NULL, ?, ?) ON CONFLICT(urlname) DO NOTHING",
+                (urlname, url, source, fingerprint, time.time(), kind))
+            self.db.execute("DELETE FROM failures WHERE urlname=?", (urlname,))
 
     def record_failure(self, *, urlname: str, url: str, source: str, kind: str, reason: str = "",
                        column: str = "", cms: str = "auto", use_attempt: bool = True) -> int:
