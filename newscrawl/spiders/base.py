@@ -8,15 +8,9 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import (
-    CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError, IgnoreRequest,
-)
 from scrapy.http import TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import (
-    ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError as TwistedTimeoutError,
-)
 
 from newscrawl import __version__
 from newscrawl.conditional import validators_of
@@ -29,7 +23,7 @@ from newscrawl.extract.errorpage import SHORT_PAGE_CHARS, error_page, moved_home
 from newscrawl.extract.lists import extract_list
 from newscrawl.items import FILES_FIELD, ArticleItem, FileRetry
 from newscrawl.middlewares import BlockedRequest, OffsiteRequest
-from newscrawl.outcomes import article_failed, count, one_line, recheck_failed
+from newscrawl.outcomes import article_failed, count, download_error, one_line, recheck_failed
 from newscrawl.recheck import parse_schedule
 from newscrawl.state import StateError, store_for
 from newscrawl.spiders.conditional import ConditionalLists
@@ -39,16 +33,6 @@ from newscrawl.spiders.walls import WallVerdicts
 from newscrawl.spiders.wechat import WeChatPosts
 from newscrawl.urls import canonical_url, host_of, is_wechat_url, urlname
 
-UNREACHABLE = (CannotResolveHostError, DownloadConnectionRefusedError, DNSLookupError, ConnectError)
-ERROR_NAMES = {
-    "ResponseDataLossError": "truncated",       # the body ended before its Content-Length
-    "DownloadCancelledError": "too_large",      # DOWNLOAD_MAXSIZE reached
-    "DownloadFailedError": "connection_lost",   # reset or closed mid-answer
-}
-TIMEOUTS = (DownloadTimeoutError, TCPTimedOutError, TwistedTimeoutError)
-# Requests Scrapy drops (IgnoreRequest) and why, read from its message: robots.txt's refusal, and a
-# compressed body over DOWNLOAD_MAXSIZE (a decompression bomb); the rest (redirect loops) are 'ignored'
-IGNORED_CAUSES = (("Forbidden by robots.txt", "robots_txt"), ("DOWNLOAD_MAXSIZE", "too_large"))
 FIRST_INT_RE = re.compile(r"-?\d+")
 # single-sign-on paths; bounded so that "professor", "lesson" or "association" do not match
 LOGIN_URL_RE = re.compile(r"(?:^|[/.?&=_-])(?:login|authserver|cas|sso)(?:$|[/.?&=_-])", re.I)
@@ -528,25 +512,10 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         if failure.check(OffsiteRequest):
             error = "offsite_redirect" if request.meta.get("redirect_urls") else "offsite"
             reason = failure.getErrorMessage()
-        elif failure.check(HttpError):
-            status = failure.value.response.status
-            self.host_answered(failure.value.response.url, article=kind == "article")  # an answer, not a wall
-            error, reason = f"http_{status}", f"HTTP {status}"
-            self.count(f"errors/{error}", source=source)
-        elif failure.check(*UNREACHABLE):
-            error, reason = "unreachable", f"unreachable ({failure.type.__name__})"
-            self.count("errors/unreachable", source=source)
-        elif failure.check(*TIMEOUTS):
-            error, reason = "timeout", "timed out"
-            self.count("errors/timeout", source=source)
-        elif failure.check(IgnoreRequest):
-            message = failure.getErrorMessage()  # Scrapy says why only in its message
-            error = next((name for needle, name in IGNORED_CAUSES if needle in message), "ignored")
-            reason = f"not fetched: {message}"
-            self.count(f"errors/{error}", source=source)
         else:
-            error = ERROR_NAMES.get(failure.type.__name__, failure.type.__name__)
-            reason = f"{error}: {failure.getErrorMessage()}"
+            if failure.check(HttpError):  # an answer, not a wall
+                self.host_answered(failure.value.response.url, article=kind == "article")
+            error, reason = download_error(failure.value)
             self.count(f"errors/{error}", source=source)
         if kind == "article":
             article_failed(self.crawler, url=url, source=source or "unknown", kind=error, reason=reason,

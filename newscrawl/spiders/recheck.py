@@ -9,7 +9,7 @@ import scrapy
 from newscrawl.conditional import NOT_MODIFIED, conditional_headers
 from newscrawl.config import Source
 from newscrawl.middlewares import BlockedRequest
-from newscrawl.outcomes import one_line, recheck_failed
+from newscrawl.outcomes import download_error, recheck_failed
 from newscrawl.recheck import GONE_STATUSES, withdrawn_notice
 from newscrawl.urls import is_wechat_url
 
@@ -83,5 +83,8 @@ class Rechecks:
         request = failure.request
         source = request.meta.get("newscrawl_source") or self.source_name
         # an anti-bot wall too: the middleware leaves an article request's wall to its spider
-        kind = "blocked" if failure.check(BlockedRequest) else failure.type.__name__
-        recheck_failed(self.crawler.stats, request.url, source, kind, one_line(failure.getErrorMessage()))
+        if failure.check(BlockedRequest):
+            kind, reason = "blocked", failure.getErrorMessage()
+        else:
+            kind, reason = download_error(failure.value)
+        recheck_failed(self.crawler.stats, request.url, source, kind, reason)
