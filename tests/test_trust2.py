@@ -291,6 +291,16 @@ def test_error_pages_are_recognised(name):
     assert found.kind in ("not_found", "deleted", "maintenance", "notice")
 
 
+def test_an_error_page_is_named_by_what_it_says_not_by_its_bare_title():
+    """提示信息 above 信息不存在或已被删除: the page says the article is gone (a re-check reads it so)."""
+    from newscrawl.extract.errorpage import error_page
+
+    assert error_page(ERROR_PAGES["message_page"]).kind == "not_found"
+    titled = "<html><head><title>提示</title></head><body><h3>系统提示</h3><div>该信息已删除</div></body></html>"
+    assert error_page(titled).kind == "deleted"
+    assert error_page("<html><head><title>系统提示</title></head><body><p>出错了</p></body></html>").kind == "notice"
+
+
 def test_wechat_reads_its_deletion_notice_as_gone_like_before():
     from newscrawl.extract.wechat import page_status
 
