@@ -31,7 +31,7 @@ from newscrawl.spiders.feeds import ColumnFeeds
 from newscrawl.spiders.recheck import RECHECK_KEY, Rechecks
 from newscrawl.spiders.walls import WallVerdicts
 from newscrawl.spiders.wechat import WeChatPosts
-from newscrawl.urls import canonical_url, host_of, is_wechat_url, urlname
+from newscrawl.urls import canonical_url, first_url, host_of, is_wechat_url, urlname
 
 FIRST_INT_RE = re.compile(r"-?\d+")
 # single-sign-on paths; bounded so that "professor", "lesson" or "association" do not match
@@ -175,7 +175,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         """The source a request was made for (carried in its meta, kept across redirects)."""
         name = response.meta.get("newscrawl_source")
         source = self.sources_by_name.get(name) or self.sources.get(name)
-        return source or self.source_for(response.meta.get("redirect_urls", [response.url])[0])
+        return source or self.source_for(first_url(response))
 
     def list_pages(self) -> list[tuple[str, str]]:
         """(url, cms) of the list pages to read: -a lists=… replaces the configured ones."""
@@ -409,7 +409,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         except Exception as exc:  # RecursionError on absurd nesting, a parser bug: counted, never a traceback
             self.fail(url, source, "extract_failed", f"{type(exc).__name__}: {exc}", column, cms, recheck)
             return
-        notice = moved_home(response.url, (response.meta.get("redirect_urls") or [response.url])[0])
+        notice = moved_home(response.url, first_url(response))
         if notice is None and sum(map(len, extracted.paragraphs)) < SHORT_PAGE_CHARS:
             notice = error_page(response.text)  # only a page with little text can be a notice: cheap
         if notice is not None:
@@ -475,8 +475,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
     @staticmethod
     def published_url(response) -> str:
         """The URL the article was linked as, before any redirect: its identity in the archive."""
-        redirects = response.meta.get("redirect_urls")
-        return canonical_url(redirects[0] if redirects else response.url)
+        return canonical_url(first_url(response))
 
     def parse_views(self, response, item: ArticleItem):
         match = FIRST_INT_RE.search(response.text if isinstance(response, TextResponse) else "")
@@ -502,7 +501,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         request = failure.request
         kind = request.meta.get("newscrawl_kind", "request")
         source = request.meta.get("newscrawl_source") or self.source_name
-        url = canonical_url((request.meta.get("redirect_urls") or [request.url])[0])
+        url = canonical_url(first_url(request))
         if failure.check(BlockedRequest):
             # a list page's wall is counted and logged by the anti-bot middleware; an article's is judged
             # at the end of the run, from what the rest of its site answered (spiders/walls.py)
