@@ -97,7 +97,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         known = set()
         for klass in cls.__mro__:
             known |= set(getattr(klass, "arguments", {}))
-        for key, value in spargs.items():
+        for key in spargs:
             if key in ("_job",):  # added by Scrapyd to every job
                 continue
             if key not in known:
