@@ -275,8 +275,9 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         self.requested_articles.add(url)
         return True
 
-    def is_known(self, link: str) -> bool:
-        return not self.full and self.store.known(urlname(link), self.max_attempts)
+    def is_known(self, link: str) -> str | None:
+        """Why the link is not fetched ('archived', 'given_up'; StateStore.known), or None: fetch it."""
+        return None if self.full else self.store.known(urlname(link), self.max_attempts)
 
     # ---- list pages -----------------------------------------------------------------------
     def parse_list(self, response, cms: str, page_no: int, column: str = ""):
@@ -344,10 +345,9 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         """Requests for a list's links not archived yet, and how many of its links were new."""
         requests, new = [], 0
         for link in links:
-            if self.is_known(link):
-                # known: archived (or a recorded repost), or a failure that used up its attempts
-                archived = self.store.has(urlname(link))
-                self.count("articles/already_archived" if archived else "articles/given_up_earlier",
+            known = self.is_known(link)
+            if known:
+                self.count("articles/already_archived" if known == "archived" else "articles/given_up_earlier",
                            source=source.name)
                 continue
             new += 1

@@ -45,12 +45,14 @@ class StateStore:
         """Archived, or recorded as a repost of an archived text."""
         return self.db.execute("SELECT 1 FROM articles WHERE urlname=?", (urlname,)).fetchone() is not None
 
-    def known(self, urlname: str, max_attempts: int) -> bool:
-        """Nothing more to fetch: archived, a recorded repost, or a failure that used up its attempts."""
-        return self.db.execute(
-            "SELECT 1 FROM articles WHERE urlname=? UNION ALL "
-            "SELECT 1 FROM failures WHERE urlname=? AND attempts>=?", (urlname, urlname, max_attempts),
-        ).fetchone() is not None
+    def known(self, urlname: str, max_attempts: int) -> str | None:
+        """Nothing more to fetch, and why, in one query: 'archived' (or recorded as a repost, a channel
+        page, a deleted post) or 'given_up' (a failure that used up its attempts); None: to fetch."""
+        row = self.db.execute(
+            "SELECT 'archived' FROM articles WHERE urlname=? UNION ALL "
+            "SELECT 'given_up' FROM failures WHERE urlname=? AND attempts>=?", (urlname, urlname, max_attempts),
+        ).fetchone()
+        return row[0] if row else None
 
     def urlname_with_fingerprint(self, fingerprint: str) -> str | None:
         row = self.db.execute(
