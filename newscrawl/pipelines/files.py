@@ -213,7 +213,7 @@ class ArchiveFilesPipeline(FilesPipeline):
             logger.warning("file not kept (larger than NEWSCRAWL_FILES_MAXSIZE, %d bytes): its link stays "
                            "the original <%s>", self.maxsize, request.url)
             raise FileNotKept("too_large", "too_large", str(exc))
-        if isinstance(exc, BlockedRequest):  # counted by the anti-bot middleware; uses no attempt
+        if isinstance(exc, BlockedRequest):  # a wall says nothing about the file: uses no attempt
             raise self.failed(request, "blocked", str(exc), use_attempt=False)
         raise self.failed(request, *download_error(exc))  # named as the spider names an article's
 
