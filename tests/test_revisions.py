@@ -346,3 +346,22 @@ def test_a_full_recrawl_that_finds_a_channel_page_keeps_the_archived_article(tmp
     assert crawler.stats.get_value("newscrawl/dropped/not_article") == 1  # this run's outcome: dropped
     row = spider.store.article(urlname("http://a.edu.cn/1.htm"))
     assert (row["kind"], row["path"]) == ("archived", "a.edu.cn/x.md")  # the archive still holds its file
+
+
+def test_a_bug_in_a_recheck_callback_is_a_failed_recheck_of_its_source(tmp_path):
+    from scrapy.http import HtmlResponse, Request
+    from twisted.python.failure import Failure
+
+    from newscrawl.summary import CrawlSummary
+
+    crawler, spider = recheck_spider(tmp_path)
+    url = "http://a.edu.cn/1.htm"
+    article = Request(url, meta={"newscrawl_kind": "article", "newscrawl_source": "a.edu.cn"})
+    CrawlSummary(crawler).spider_error(Failure(ValueError("bug")), HtmlResponse(url, request=article), spider)
+    stats = crawler.stats.get_stats()
+    assert stats["newscrawl/source/a.edu.cn/articles/failed"] == 1  # crawlall's per-source verdict sees it
+    recheck = Request(url, meta={**article.meta, "newscrawl_recheck": urlname(url)})
+    CrawlSummary(crawler).spider_error(Failure(ValueError("bug")), HtmlResponse(url, request=recheck), spider)
+    stats = crawler.stats.get_stats()
+    assert stats["newscrawl/articles/failed"] == 1 and stats["newscrawl/source/a.edu.cn/rechecks/failed"] == 1
+    assert stats["newscrawl/errors/spider_error"] == 2
