@@ -9,6 +9,8 @@ from urllib.parse import unquote, urlsplit
 
 from scrapy.pipelines.media import FileException
 
+from newscrawl.urls import is_http_url
+
 MODES = ("off", "attachments", "all")
 ATTACHMENT = "attachment"
 IMAGE = "image"
@@ -55,11 +57,11 @@ def wanted_files(attachments: list[dict], images: list[str], mode: str) -> list[
     out: dict[str, str] = {}
     for attachment in attachments:
         url = (attachment.get("url") or "").strip()
-        if is_http(url):
+        if is_http_url(url):
             out.setdefault(url, ATTACHMENT)
     if mode == "all":
         for url in images:
-            if is_http(url):
+            if is_http_url(url):
                 out.setdefault(url, IMAGE)
     return list(out.items())
 
@@ -71,7 +73,7 @@ def candidate_links(links, known: list[tuple[str, str]]) -> list[tuple[str, str]
     out = []
     for url, text in links:
         url = (url or "").strip()
-        if not is_http(url) or url in seen:
+        if not is_http_url(url) or url in seen:
             continue
         seen.add(url)
         if _ext_of(unquote(urlsplit(url).path)) in PAGE_EXTENSIONS:
@@ -79,10 +81,6 @@ def candidate_links(links, known: list[tuple[str, str]]) -> list[tuple[str, str]
         if LINK_URL_HINT_RE.search(url) or LINK_TEXT_HINT_RE.search(text or ""):
             out.append((url, (text or "").strip()))
     return out
-
-
-def is_http(url: str) -> bool:
-    return urlsplit(url or "").scheme.lower() in ("http", "https")
 
 
 def _header(headers, name: str) -> str:

@@ -146,8 +146,9 @@ class AntiBotMiddleware:
         host = host_of(response.url)
         source = request.meta.get("newscrawl_source")
         self.crawler.stats.inc_value(f"newscrawl/blocked_host/{host}")
-        if request.meta.get("newscrawl_kind") == "article":
-            # the spider judges an article's wall at the end of the run: the site's, or the article's alone
+        if request.meta.get("newscrawl_kind") in ("article", "file"):
+            # the spider judges an article's wall at the end of the run (the site's, or the article's
+            # alone); a kept file's is that file's failure (pipelines/files.py): counted there, once
             raise BlockedRequest(f"anti-bot page from {host} (HTTP {response.status})")
         count(self.crawler.stats, "blocked", source=source)
         if host not in self.warned_hosts:

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import logging
 
+from scrapy.exceptions import (
+    CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError, IgnoreRequest,
+)
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (
+    ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError as TwistedTimeoutError,
+)
+
 from newscrawl.state import store_for
 from newscrawl.urls import urlname
 
@@ -11,6 +19,34 @@ logger = logging.getLogger("newscrawl.outcomes")
 
 # Drops that are decisions, not failures: the article is archived already or is a copy of one.
 BENIGN_DROPS = frozenset({"duplicate_url", "already_archived", "duplicate_content"})
+
+UNREACHABLE = (CannotResolveHostError, DownloadConnectionRefusedError, DNSLookupError, ConnectError)
+TIMEOUTS = (DownloadTimeoutError, TCPTimedOutError, TwistedTimeoutError, TimeoutError)
+ERROR_NAMES = {
+    "ResponseDataLossError": "truncated",       # the body ended before its Content-Length
+    "DownloadCancelledError": "too_large",      # DOWNLOAD_MAXSIZE reached
+    "DownloadFailedError": "connection_lost",   # reset or closed mid-answer
+}
+# Requests Scrapy drops (IgnoreRequest) and why, read from its message: robots.txt's refusal, and a
+# compressed body over DOWNLOAD_MAXSIZE (a decompression bomb); the rest (redirect loops) are 'ignored'
+IGNORED_CAUSES = (("Forbidden by robots.txt", "robots_txt"), ("DOWNLOAD_MAXSIZE", "too_large"))
+
+
+def download_error(exc: BaseException) -> tuple[str, str]:
+    """(kind, reason) of a download that failed: one name per cause, whatever was fetched (an
+    article, a list page, a re-check, a kept file). Walls and offsite refusals are the caller's."""
+    if isinstance(exc, HttpError):
+        status = exc.response.status
+        return f"http_{status}", f"HTTP {status}"
+    if isinstance(exc, UNREACHABLE):
+        return "unreachable", f"unreachable ({type(exc).__name__})"
+    if isinstance(exc, TIMEOUTS):
+        return "timeout", "timed out"
+    message = str(exc)
+    if isinstance(exc, IgnoreRequest):  # Scrapy says why only in its message
+        return next((name for needle, name in IGNORED_CAUSES if needle in message), "ignored"), f"not fetched: {message}"
+    kind = ERROR_NAMES.get(type(exc).__name__, type(exc).__name__)
+    return kind, f"{kind}: {message}"
 
 
 def count(stats, key: str, n: int = 1, source: str | None = None) -> None:

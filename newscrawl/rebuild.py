@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
-import re
-
 from newscrawl.archive import SOURCE_LINK_RE, archive_body, content_fingerprint, parse_front_matter
-from newscrawl.filekinds import ATTACHMENT, IMAGE, file_type
+from newscrawl.filekinds import ATTACHMENT, FILES_DIR_NAME, IMAGE, file_type
 
 logger = logging.getLogger("newscrawl.state")
 # a link to a kept file: its copy's address, the original URL as the title (archive.link_target)
@@ -36,7 +35,7 @@ def rebuild_from_archive(store, output_dir: Path, files_root: Path | None = None
         store.record(urlname=str(front["urlname"]), url=link["url"], source=path.parent.name,
                      path=str(path.relative_to(output_dir)), fingerprint=content_fingerprint(archive_body(text), title),
                      published=str(published) if published else None)
-        record_kept_files(store, text, path.parent.name, Path(files_root or Path(output_dir) / "files"))
+        record_kept_files(store, text, path.parent.name, Path(files_root or Path(output_dir) / FILES_DIR_NAME))
         recorded += 1
     return recorded
 

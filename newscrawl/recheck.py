@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-from lxml import html as lxml_html
-
-from newscrawl.extract.errorpage import NOTICE_RULES, error_page, moved_home
+from newscrawl.extract.errorpage import error_page, moved_home
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 STAGE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw]?)$")
@@ -38,14 +36,6 @@ def withdrawn_notice(status: int, html: str, url: str = "", requested_url: str =
     notice = moved_home(url, requested_url) if url and requested_url else None
     if notice is None and status == 200:
         notice = error_page(html)
-    if notice is None:
+    if notice is None or notice.kind not in WITHDRAWN_KINDS:
         return None
-    if notice.kind in WITHDRAWN_KINDS:
-        return f"{notice.kind}: {notice.message}"
-    # a short notice page (titled 提示信息, say) may say further down that the article is gone
-    text = " ".join(lxml_html.document_fromstring(html).text_content().split())
-    for kind, rule in NOTICE_RULES:
-        found = rule.search(text) if kind in WITHDRAWN_KINDS else None
-        if found:
-            return f"{kind}: {found.group(0)}"
-    return None
+    return f"{notice.kind}: {notice.message}"

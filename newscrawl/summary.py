@@ -10,7 +10,8 @@ from pathlib import Path
 from scrapy import signals
 
 from newscrawl.state import history
-from newscrawl.outcomes import BENIGN_DROPS
+from newscrawl.outcomes import BENIGN_DROPS, count
+from newscrawl.spiders.recheck import RECHECK_KEY
 
 logger = logging.getLogger("newscrawl.summary")
 
@@ -224,13 +225,16 @@ class CrawlSummary:
     def spider_error(self, failure, response, spider):
         # a bug in a callback: counted, so it can never pass for a clean run
         request = getattr(response, "request", None)
-        kind = (request.meta.get("newscrawl_kind") if request is not None else None) or "request"
-        self.crawler.stats.inc_value("newscrawl/errors/spider_error")
-        if kind == "article":
-            self.crawler.stats.inc_value("newscrawl/articles/failed")
-            self.crawler.stats.inc_value("newscrawl/failed/extract_failed")
+        meta = request.meta if request is not None else {}
+        kind, source, stats = meta.get("newscrawl_kind") or "request", meta.get("newscrawl_source"), self.crawler.stats
+        count(stats, "errors/spider_error", source=source)  # per source too: crawlall's verdicts see it
+        if kind == "article" and meta.get(RECHECK_KEY):
+            count(stats, "rechecks/failed", source=source)  # the archived article is kept as it was
+        elif kind == "article":
+            count(stats, "articles/failed", source=source)
+            count(stats, "failed/extract_failed", source=source)
         elif kind == "list":
-            self.crawler.stats.inc_value("newscrawl/lists/failed")
+            count(stats, "lists/failed", source=source)
 
     def finish(self, name: str, reason: str, stats: dict | None = None, record_history: bool = True) -> dict:
         """Summarize, log and store the crawl's verdict (also used after a forced shutdown).

@@ -45,6 +45,11 @@ def urlname(url: str) -> str:
     return hashlib.md5(canonical_url(url).encode("utf-8")).hexdigest()
 
 
+def first_url(r) -> str:
+    """The URL a request (or the response to it) asked for first, before any redirect."""
+    return (r.meta.get("redirect_urls") or [r.url])[0]
+
+
 def is_http_url(url: str) -> bool:
     return urlsplit(url or "").scheme in ("http", "https")
 

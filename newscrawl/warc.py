@@ -31,6 +31,7 @@ from warcio.warcwriter import WARCWriter
 from newscrawl import __version__, filekinds
 from newscrawl.extract.detect import is_antibot_page
 from newscrawl.pipelines.write import pid_alive
+from newscrawl.urls import first_url
 
 logger = logging.getLogger("newscrawl.warc")
 
@@ -212,7 +213,7 @@ class WarcCapture:
         if response.ip_address is not None:
             fields["WARC-IP-Address"] = str(response.ip_address)
         if kind == "article":
-            fields[ARTICLE] = (meta.get("redirect_urls") or [request.url])[0]
+            fields[ARTICLE] = first_url(request)
             fields[CMS] = str(request.cb_kwargs.get("cms") or "auto")
             fields[COLUMN] = meta.get("newscrawl_column") or ""
         status = StatusAndHeaders(f"{response.status} {_reason(response.status)}",

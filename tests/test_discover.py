@@ -1,7 +1,5 @@
 """`scrapy discover`: column lists found from a home page over loopback, and the printed entry crawls."""
 
-import subprocess
-import sys
 from urllib.parse import urlsplit
 
 import yaml

@@ -190,3 +190,22 @@ def test_an_article_has_one_fingerprint_whether_its_files_were_kept_or_not():
     kept = render_body(*args, local={"http://a.cn/f.pdf": "/files/ab/" + "a" * 64 + ".pdf",
                                      "http://a.cn/i.jpg": "/files/cd/" + "c" * 64 + ".jpg"})
     assert content_fingerprint(kept, "标题") == content_fingerprint(render_body(*args), "标题") != ""
+
+
+def test_a_wall_in_front_of_a_file_is_that_files_failure_not_the_sources_block():
+    """A kept file behind 瑞数 fails as a file (files/failed/blocked, no attempt used): it must not also
+    count as the site blocking the crawler (status BLOCKED, exit 4) when its articles were archived."""
+    from scrapy.http import Request, Response
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.middlewares import AntiBotMiddleware, BlockedRequest
+
+    crawler = get_crawler()
+    middleware = AntiBotMiddleware.from_crawler(crawler)
+    url = "http://www.wall.edu.cn/_upload/article/files/a.pdf"
+    request = Request(url, meta={"newscrawl_kind": "file", "newscrawl_source": "wall"})
+    with pytest.raises(BlockedRequest):
+        middleware.process_response(request, Response(url, status=412, request=request))
+    stats = crawler.stats.get_stats()
+    assert "newscrawl/blocked" not in stats and "newscrawl/source/wall/blocked" not in stats
+    assert stats["newscrawl/blocked_host/www.wall.edu.cn"] == 1

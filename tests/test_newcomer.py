@@ -245,7 +245,11 @@ def test_an_article_runs_history_rows_are_the_sources_it_wrote_for(tmp_path):
     from newscrawl.state import SqliteStateStore
     from newscrawl.summary import CrawlSummary
 
-    crawler = get_crawler(ArticleSpider, {"NEWSCRAWL_OUTPUT_DIR": str(tmp_path)})
+    import newscrawl.settings as project
+
+    # the project's settings: NEWSCRAWL_HISTORY_DAYS's default is written once, in settings.py
+    defaults = {k: v for k, v in vars(project).items() if k.isupper()}
+    crawler = get_crawler(ArticleSpider, {**defaults, "NEWSCRAWL_OUTPUT_DIR": str(tmp_path)})
     spider = ArticleSpider.from_crawler(crawler, url="http://news.uestc.edu.cn/info/1/2.htm")
     crawler.spider = spider
     summary = CrawlSummary.from_crawler(crawler)

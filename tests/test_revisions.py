@@ -278,3 +278,90 @@ def test_a_recheck_redirected_elsewhere_is_not_archived_in_its_place(tmp_path):
                              body="<html><body><h1>标题</h1><p>正文</p></body></html>".encode())
     items = list(spider.parse_recheck(https))
     assert len(items) == 1 and items[0].recheck and items[0].url == "http://a.edu.cn/1.htm"
+
+
+CHANNEL_BODY = ("<html><head><title>学校要闻</title></head><body><ul class='news_list'>" + "".join(
+    f"<li><a href='/xw/2024/04{i:02d}/b{i}.htm'>学校举办第{i}场学术报告会暨研讨交流活动</a><span>2024-04-{i:02d}</span></li>"
+    for i in range(1, 21)) + "</ul><div class='page'><a href='index2.htm'>下一页</a></div></body></html>").encode()
+
+
+def assert_recheck_failed_only(crawler, spider):
+    """A re-check that went wrong: counted as such, nothing dropped or failed, the archived row as it was."""
+    stats = crawler.stats.get_stats()
+    assert stats.get("newscrawl/rechecks/failed") == 1, stats
+    assert not [k for k in stats if k.startswith(("newscrawl/dropped/", "newscrawl/articles/failed", "newscrawl/failed/"))]
+    row = spider.store.article(urlname("http://a.edu.cn/1.htm"))
+    assert (row["kind"], row["path"]) == ("archived", "a.edu.cn/x.md")
+    assert spider.store.failures() == []
+
+
+def test_a_recheck_answered_by_a_channel_page_keeps_the_archived_article(tmp_path):
+    crawler, spider = recheck_spider(tmp_path)
+    assert list(spider.parse_recheck(recheck_response(200, body=CHANNEL_BODY))) == []
+    assert_recheck_failed_only(crawler, spider)
+
+
+def test_a_recheck_answered_by_a_login_page_is_a_failed_recheck(tmp_path):
+    crawler, spider = recheck_spider(tmp_path)
+    login = "<html><body><form><input type='password' name='pw'></form><p>统一身份认证</p></body></html>"
+    assert list(spider.parse_recheck(recheck_response(200, body=login.encode()))) == []
+    assert_recheck_failed_only(crawler, spider)
+
+
+def test_a_recheck_that_meets_a_wall_is_counted(tmp_path):
+    from scrapy.http import Request
+    from twisted.python.failure import Failure
+
+    from newscrawl.middlewares import BlockedRequest
+
+    crawler, spider = recheck_spider(tmp_path)
+    request = spider.recheck_request({"url": "http://a.edu.cn/1.htm", "urlname": urlname("http://a.edu.cn/1.htm"),
+                                      "etag": "", "last_modified": ""}, spider.source_for("http://a.edu.cn/1.htm"))
+    assert isinstance(request, Request)
+    failure = Failure(BlockedRequest("anti-bot page from a.edu.cn (HTTP 412)"))
+    failure.request = request
+    spider.recheck_error(failure)
+    assert_recheck_failed_only(crawler, spider)
+
+
+def test_a_recheck_the_pipelines_drop_is_a_failed_recheck(tmp_path):
+    from scrapy.exceptions import DropItem
+
+    from newscrawl.items import ArticleItem
+    from newscrawl.pipelines import ValidatePipeline
+
+    crawler, spider = recheck_spider(tmp_path)
+    item = ArticleItem(url="http://a.edu.cn/1.htm", source="a.edu.cn", title="", paragraphs=["正文"], recheck=True)
+    with pytest.raises(DropItem):
+        ValidatePipeline.from_crawler(crawler).process_item(item)
+    assert_recheck_failed_only(crawler, spider)
+
+
+def test_a_full_recrawl_that_finds_a_channel_page_keeps_the_archived_article(tmp_path):
+    crawler, spider = recheck_spider(tmp_path)
+    spider.full = True
+    response = recheck_response(200, body=CHANNEL_BODY)
+    del response.meta["newscrawl_recheck"]
+    assert list(spider.parse_article(response)) == []
+    assert crawler.stats.get_value("newscrawl/dropped/not_article") == 1  # this run's outcome: dropped
+    row = spider.store.article(urlname("http://a.edu.cn/1.htm"))
+    assert (row["kind"], row["path"]) == ("archived", "a.edu.cn/x.md")  # the archive still holds its file
+
+
+def test_a_bug_in_a_recheck_callback_is_a_failed_recheck_of_its_source(tmp_path):
+    from scrapy.http import HtmlResponse, Request
+    from twisted.python.failure import Failure
+
+    from newscrawl.summary import CrawlSummary
+
+    crawler, spider = recheck_spider(tmp_path)
+    url = "http://a.edu.cn/1.htm"
+    article = Request(url, meta={"newscrawl_kind": "article", "newscrawl_source": "a.edu.cn"})
+    CrawlSummary(crawler).spider_error(Failure(ValueError("bug")), HtmlResponse(url, request=article), spider)
+    stats = crawler.stats.get_stats()
+    assert stats["newscrawl/source/a.edu.cn/articles/failed"] == 1  # crawlall's per-source verdict sees it
+    recheck = Request(url, meta={**article.meta, "newscrawl_recheck": urlname(url)})
+    CrawlSummary(crawler).spider_error(Failure(ValueError("bug")), HtmlResponse(url, request=recheck), spider)
+    stats = crawler.stats.get_stats()
+    assert stats["newscrawl/articles/failed"] == 1 and stats["newscrawl/source/a.edu.cn/rechecks/failed"] == 1
+    assert stats["newscrawl/errors/spider_error"] == 2

@@ -135,7 +135,7 @@ def test_odd_urls_are_fetched_once_and_a_dead_link_is_given_up_once(mirror, tmp_
     second_log = runs[0][0]
     # run 2 asks for no archived article and reads only the first page of the complete column
     assert not set(second_log) & set(articles)
-    assert f"http://xwzx.cumt.edu.cn/901/list2.htm" not in second_log
+    assert "http://xwzx.cumt.edu.cn/901/list2.htm" not in second_log
     # the dead link: once in each run until its third attempt, then never again
     assert [log.count(dead) for log, _ in runs] == [1, 1, 0]
     assert [stderr.count("giving up on") for _, stderr in runs] == [0, 1, 0]
@@ -166,8 +166,8 @@ def test_look_alike_articles_differ_by_their_pictures_and_attachments():
     # a long text is the article whatever its title; reposted on another host with the same files
     text = ["长" * 80, "文" * 80]
     assert fingerprint(text, title="原标题") == fingerprint(text, title="转载：原标题", url="http://zwb.cumt.edu.cn/y.htm")
-    assert (fingerprint(text, [f"http://xwzx.cumt.edu.cn/_upload/1.jpg"])
-            == fingerprint(text, [f"https://zwb.cumt.edu.cn/_upload/1.jpg"], url="http://zwb.cumt.edu.cn/y.htm"))
+    assert (fingerprint(text, ["http://xwzx.cumt.edu.cn/_upload/1.jpg"])
+            == fingerprint(text, ["https://zwb.cumt.edu.cn/_upload/1.jpg"], url="http://zwb.cumt.edu.cn/y.htm"))
     assert fingerprint(text, [f"{up}/1.jpg"]) != fingerprint(text, [f"{up}/2.jpg"])
     # a text-only article keeps the fingerprint earlier versions recorded (its reposts are still found)
     assert fingerprint(text) == hashlib.md5(("长" * 80 + "文" * 80).encode()).hexdigest()
@@ -289,6 +289,16 @@ def test_error_pages_are_recognised(name):
     found = error_page(ERROR_PAGES[name])
     assert found is not None, name
     assert found.kind in ("not_found", "deleted", "maintenance", "notice")
+
+
+def test_an_error_page_is_named_by_what_it_says_not_by_its_bare_title():
+    """提示信息 above 信息不存在或已被删除: the page says the article is gone (a re-check reads it so)."""
+    from newscrawl.extract.errorpage import error_page
+
+    assert error_page(ERROR_PAGES["message_page"]).kind == "not_found"
+    titled = "<html><head><title>提示</title></head><body><h3>系统提示</h3><div>该信息已删除</div></body></html>"
+    assert error_page(titled).kind == "deleted"
+    assert error_page("<html><head><title>系统提示</title></head><body><p>出错了</p></body></html>").kind == "notice"
 
 
 def test_wechat_reads_its_deletion_notice_as_gone_like_before():

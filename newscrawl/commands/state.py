@@ -7,7 +7,7 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
-from newscrawl.pipelines.files import files_dir
+from newscrawl.filekinds import files_dir
 from newscrawl.rebuild import rebuild_from_archive
 from newscrawl.state import StateError, open_store, state_name
 

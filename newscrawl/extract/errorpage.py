@@ -104,11 +104,16 @@ def error_page(html: str) -> ErrorPage | None:
     if DATE_STATED_RE.search("\n".join(lines)):
         return None
     alerts = [m["message"] for m in ALERT_RE.finditer(scripts)]
+    general = None  # a bare notice (提示信息) says less than what the page says below it (该信息已删除)
     for block in [*TITLE_PARTS_RE.split(title), *alerts, *lines]:
         for clause in CLAUSE_RE.split(block):
             kind = _notice_in(clause)
-            if kind:
+            if kind and kind != "notice":
                 return ErrorPage(kind, " ".join(block.split())[:80])
+            if kind and general is None:
+                general = ErrorPage(kind, " ".join(block.split())[:80])
+    if general is not None:
+        return general
     for target in REDIRECT_TARGET_RE.finditer(scripts + "\n" + refresh):
         if ERROR_TARGET_RE.search(target["target"]) and visible < CLAUSE_CHARS:
             return ErrorPage("redirect", f"sent to {target['target'][:80]}")

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from newscrawl.extract.blocks import BLOCK_TAGS, HIDDEN_STYLE_RE, SKIP_TAGS
 
 SENTENCE_MARK_RE = re.compile(r"[，。；！？、,;!?]")
-CJK_MARK_RE = re.compile(r"[，。；！？、]")
 SENTENCE_BONUS = 10
 # Tags whose own text is one paragraph of their parent's body (never a body themselves).
 PARAGRAPH_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 li dd dt blockquote pre figcaption address th summary".split())
@@ -83,12 +82,9 @@ class MainText:
     score: float = 0.0
     runner_up: float = 0.0                   # best candidate outside the body, relative to the best
     link_density: float = 0.0
-    prose_chars: int = 0                     # non-link characters of the body's paragraphs
-    marks: int = 0                           # sentence marks in them
     sentence_chars: int = 0                  # characters of the body's paragraphs that hold a sentence mark
     coverage: float = 1.0                    # share of the page's prose paragraphs inside the body
     page_chars: int = 0                      # visible characters of the whole page
-    page_link_chars: int = 0
     in_furniture: bool = False               # the body sits in a box its class calls furniture
     stats: "PageStats | None" = None
     furniture_cache: dict = field(default_factory=dict)
@@ -241,7 +237,7 @@ def find_main_text(root) -> MainText | None:
     wider = _widen(roots, stats, page_chars, furniture_cache, teaser_cache)
     if wider is not None:
         roots = [wider]
-    found = MainText(roots=roots, score=scores[best], page_chars=page_chars, page_link_chars=stats.links.get(body, 0),
+    found = MainText(roots=roots, score=scores[best], page_chars=page_chars,
                      stats=stats, furniture_cache=furniture_cache)
     found.skip = _furniture_inside(roots, stats)
     _measure(found, stats, scores, furniture_cache, page_chars)
@@ -439,8 +435,6 @@ def _measure(found: MainText, stats: PageStats, scores: dict, furniture_cache: d
         if el in skipped:
             continue
         if el in inside:
-            found.prose_chars += own_chars
-            found.marks += own_marks
             found.sentence_chars += own_chars if own_marks else 0
         if own_chars >= PROSE_MIN_CHARS and own_marks and stats.density(el) < 0.3 \
                 and not _inside_furniture(el, stats, page_chars, furniture_cache):

@@ -54,7 +54,13 @@ class CountingPipeline:
         count(self.stats, key, n, getattr(item, "source", None))
 
     def drop(self, item, reason: str, detail: str, level: str = "WARNING"):
-        """A decision (duplicate, empty page, login page): counted under its reason, one log line."""
+        """A decision (duplicate, empty page, login page): counted under its reason, one log line.
+
+        On a re-check the archived article stays as it is: a failed re-check (as in fail()).
+        """
+        if getattr(item, "recheck", False):
+            recheck_failed(self.stats, item.url, item.source, reason, detail)
+            raise DropItem(f"{reason}: {one_line(detail)} <{item.url}>", log_level="DEBUG")
         self.count(f"dropped/{reason}", item=item)
         raise DropItem(f"{reason}: {one_line(detail)} <{item.url}>", log_level=level)
 

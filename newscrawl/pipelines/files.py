@@ -26,19 +26,12 @@ from newscrawl.filekinds import FileNotKept, files_dir
 from newscrawl.archive import render_body
 from newscrawl.items import ArticleItem, FileRetry
 from newscrawl.middlewares import BlockedRequest, OffsiteRequest
-from newscrawl.outcomes import count, one_line
+from newscrawl.outcomes import count, download_error, one_line
 from newscrawl.pipelines.write import remove_stale_temp_files, write_atomically
 from newscrawl.state import store_for
 from newscrawl.urls import WECHAT_MEDIA_DOMAINS, host_of, is_wechat_url
 
 logger = logging.getLogger("newscrawl.files")
-# what a download that failed is counted as, by exception name (as the spider counts article pages)
-ERROR_KINDS = {
-    "DownloadTimeoutError": "timeout", "TimeoutError": "timeout", "TCPTimedOutError": "timeout",
-    "CannotResolveHostError": "unreachable", "DNSLookupError": "unreachable", "ConnectError": "unreachable",
-    "DownloadConnectionRefusedError": "unreachable", "ConnectionRefusedError": "unreachable",
-    "ResponseDataLossError": "truncated", "DownloadFailedError": "connection_lost",
-}
 
 
 class NotInWarc(IgnoreRequest):
@@ -220,12 +213,9 @@ class ArchiveFilesPipeline(FilesPipeline):
             logger.warning("file not kept (larger than NEWSCRAWL_FILES_MAXSIZE, %d bytes): its link stays "
                            "the original <%s>", self.maxsize, request.url)
             raise FileNotKept("too_large", "too_large", str(exc))
-        if isinstance(exc, BlockedRequest):  # counted by the anti-bot middleware; uses no attempt
+        if isinstance(exc, BlockedRequest):  # a wall says nothing about the file: uses no attempt
             raise self.failed(request, "blocked", str(exc), use_attempt=False)
-        if isinstance(exc, IgnoreRequest):  # robots.txt, a redirect loop
-            raise self.failed(request, "ignored", f"not fetched: {exc}")
-        kind = ERROR_KINDS.get(type(exc).__name__, type(exc).__name__)
-        raise self.failed(request, kind, f"{type(exc).__name__}: {exc}")
+        raise self.failed(request, *download_error(exc))  # named as the spider names an article's
 
     def failed(self, request, kind: str, reason: str, use_attempt: bool = True) -> FileNotKept:
         """A download that failed: counted by kind, one log line, queued in the state for later runs."""

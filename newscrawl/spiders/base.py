@@ -8,15 +8,9 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import (
-    CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError, IgnoreRequest,
-)
 from scrapy.http import TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import (
-    ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError as TwistedTimeoutError,
-)
 
 from newscrawl import __version__
 from newscrawl.conditional import validators_of
@@ -29,7 +23,7 @@ from newscrawl.extract.errorpage import SHORT_PAGE_CHARS, error_page, moved_home
 from newscrawl.extract.lists import extract_list
 from newscrawl.items import FILES_FIELD, ArticleItem, FileRetry
 from newscrawl.middlewares import BlockedRequest, OffsiteRequest
-from newscrawl.outcomes import article_failed, count, one_line, recheck_failed
+from newscrawl.outcomes import article_failed, count, download_error, one_line, recheck_failed
 from newscrawl.recheck import parse_schedule
 from newscrawl.state import StateError, store_for
 from newscrawl.spiders.conditional import ConditionalLists
@@ -37,18 +31,8 @@ from newscrawl.spiders.feeds import ColumnFeeds
 from newscrawl.spiders.recheck import RECHECK_KEY, Rechecks
 from newscrawl.spiders.walls import WallVerdicts
 from newscrawl.spiders.wechat import WeChatPosts
-from newscrawl.urls import canonical_url, host_of, is_wechat_url, urlname
+from newscrawl.urls import canonical_url, first_url, host_of, is_wechat_url, urlname
 
-UNREACHABLE = (CannotResolveHostError, DownloadConnectionRefusedError, DNSLookupError, ConnectError)
-ERROR_NAMES = {
-    "ResponseDataLossError": "truncated",       # the body ended before its Content-Length
-    "DownloadCancelledError": "too_large",      # DOWNLOAD_MAXSIZE reached
-    "DownloadFailedError": "connection_lost",   # reset or closed mid-answer
-}
-TIMEOUTS = (DownloadTimeoutError, TCPTimedOutError, TwistedTimeoutError)
-# Requests Scrapy drops (IgnoreRequest) and why, read from its message: robots.txt's refusal, and a
-# compressed body over DOWNLOAD_MAXSIZE (a decompression bomb); the rest (redirect loops) are 'ignored'
-IGNORED_CAUSES = (("Forbidden by robots.txt", "robots_txt"), ("DOWNLOAD_MAXSIZE", "too_large"))
 FIRST_INT_RE = re.compile(r"-?\d+")
 # single-sign-on paths; bounded so that "professor", "lesson" or "association" do not match
 LOGIN_URL_RE = re.compile(r"(?:^|[/.?&=_-])(?:login|authserver|cas|sso)(?:$|[/.?&=_-])", re.I)
@@ -113,7 +97,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         known = set()
         for klass in cls.__mro__:
             known |= set(getattr(klass, "arguments", {}))
-        for key, value in spargs.items():
+        for key in spargs:
             if key in ("_job",):  # added by Scrapyd to every job
                 continue
             if key not in known:
@@ -191,7 +175,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         """The source a request was made for (carried in its meta, kept across redirects)."""
         name = response.meta.get("newscrawl_source")
         source = self.sources_by_name.get(name) or self.sources.get(name)
-        return source or self.source_for(response.meta.get("redirect_urls", [response.url])[0])
+        return source or self.source_for(first_url(response))
 
     def list_pages(self) -> list[tuple[str, str]]:
         """(url, cms) of the list pages to read: -a lists=… replaces the configured ones."""
@@ -291,8 +275,9 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         self.requested_articles.add(url)
         return True
 
-    def is_known(self, link: str) -> bool:
-        return not self.full and self.store.known(urlname(link), self.max_attempts)
+    def is_known(self, link: str) -> str | None:
+        """Why the link is not fetched ('archived', 'given_up'; StateStore.known), or None: fetch it."""
+        return None if self.full else self.store.known(urlname(link), self.max_attempts)
 
     # ---- list pages -----------------------------------------------------------------------
     def parse_list(self, response, cms: str, page_no: int, column: str = ""):
@@ -360,10 +345,9 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         """Requests for a list's links not archived yet, and how many of its links were new."""
         requests, new = [], 0
         for link in links:
-            if self.is_known(link):
-                # known: archived (or a recorded repost), or a failure that used up its attempts
-                archived = self.store.has(urlname(link))
-                self.count("articles/already_archived" if archived else "articles/given_up_earlier",
+            known = self.is_known(link)
+            if known:
+                self.count("articles/already_archived" if known == "archived" else "articles/given_up_earlier",
                            source=source.name)
                 continue
             new += 1
@@ -425,7 +409,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         except Exception as exc:  # RecursionError on absurd nesting, a parser bug: counted, never a traceback
             self.fail(url, source, "extract_failed", f"{type(exc).__name__}: {exc}", column, cms, recheck)
             return
-        notice = moved_home(response.url, (response.meta.get("redirect_urls") or [response.url])[0])
+        notice = moved_home(response.url, first_url(response))
         if notice is None and sum(map(len, extracted.paragraphs)) < SHORT_PAGE_CHARS:
             notice = error_page(response.text)  # only a page with little text can be a notice: cheap
         if notice is not None:
@@ -435,13 +419,14 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
             return
         weak = not extracted.paragraphs or (extracted.confidence is not None and extracted.confidence < DOUBTFUL)
         if weak and (is_login_page(response.text) or LOGIN_URL_RE.search(urlsplit(response.url).path)):
-            self.count("dropped/login_page", source=source.name)
-            self.logger.warning("%s answered with a login page, not the article: skipped", url)
+            self.drop(url, source, "login_page", "answered with a login page, not the article", recheck)
             return
         for note in extracted.notes:
             self.logger.debug("%s: %s", url, note)
         if extracted.page_kind == "not_article":
-            self.drop_not_article(url, source, extracted)
+            self.drop(url, source, "not_article", "; ".join(extracted.doubts[-1:]), recheck)
+            if not recheck:
+                self.remember_not_article(url, source)
             return
         self.count(f"articles/extracted/{extracted.cms}", source=source.name)
         self.note_confidence(url, source, extracted)
@@ -458,14 +443,20 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
             return
         yield item
 
-    def drop_not_article(self, url: str, source: Source, extracted) -> None:
-        """A channel or list page reached as an article: nothing to archive; recorded, so that the
-        next runs do not fetch it again."""
-        self.count("dropped/not_article", source=source.name)
-        self.logger.warning("dropped (not_article): %s <%s>", one_line("; ".join(extracted.doubts[-1:])), url)
+    def drop(self, url: str, source: Source, reason: str, detail: str, recheck: bool = False) -> None:
+        """A page that is no article to archive: counted under its reason, one line. On a re-check the
+        archived article stays as it is: a failed re-check, looked at again at its next turn."""
+        if recheck:
+            recheck_failed(self.crawler.stats, url, source.name, reason, detail)
+            return
+        self.count(f"dropped/{reason}", source=source.name)
+        self.logger.warning("dropped (%s): %s <%s>", reason, one_line(detail), url)
+
+    def remember_not_article(self, url: str, source: Source) -> None:
+        """A channel or list page reached as an article: recorded, so that the next runs do not fetch it
+        again (an article archived under its URL keeps its row: record_known)."""
         try:
-            self.store.record(urlname=urlname(url), url=url, source=source.name, path="", fingerprint="",
-                              published=None, kind="not_article")
+            self.store.record_known(urlname=urlname(url), url=url, source=source.name, kind="not_article")
         except Exception as exc:  # the state failing: the page is fetched again next run, nothing lost
             self.logger.error("could not record the page in the state: %s <%s>", one_line(str(exc)), url)
 
@@ -484,8 +475,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
     @staticmethod
     def published_url(response) -> str:
         """The URL the article was linked as, before any redirect: its identity in the archive."""
-        redirects = response.meta.get("redirect_urls")
-        return canonical_url(redirects[0] if redirects else response.url)
+        return canonical_url(first_url(response))
 
     def parse_views(self, response, item: ArticleItem):
         match = FIRST_INT_RE.search(response.text if isinstance(response, TextResponse) else "")
@@ -511,7 +501,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         request = failure.request
         kind = request.meta.get("newscrawl_kind", "request")
         source = request.meta.get("newscrawl_source") or self.source_name
-        url = canonical_url((request.meta.get("redirect_urls") or [request.url])[0])
+        url = canonical_url(first_url(request))
         if failure.check(BlockedRequest):
             # a list page's wall is counted and logged by the anti-bot middleware; an article's is judged
             # at the end of the run, from what the rest of its site answered (spiders/walls.py)
@@ -521,25 +511,10 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         if failure.check(OffsiteRequest):
             error = "offsite_redirect" if request.meta.get("redirect_urls") else "offsite"
             reason = failure.getErrorMessage()
-        elif failure.check(HttpError):
-            status = failure.value.response.status
-            self.host_answered(failure.value.response.url, article=kind == "article")  # an answer, not a wall
-            error, reason = f"http_{status}", f"HTTP {status}"
-            self.count(f"errors/{error}", source=source)
-        elif failure.check(*UNREACHABLE):
-            error, reason = "unreachable", f"unreachable ({failure.type.__name__})"
-            self.count("errors/unreachable", source=source)
-        elif failure.check(*TIMEOUTS):
-            error, reason = "timeout", "timed out"
-            self.count("errors/timeout", source=source)
-        elif failure.check(IgnoreRequest):
-            message = failure.getErrorMessage()  # Scrapy says why only in its message
-            error = next((name for needle, name in IGNORED_CAUSES if needle in message), "ignored")
-            reason = f"not fetched: {message}"
-            self.count(f"errors/{error}", source=source)
         else:
-            error = ERROR_NAMES.get(failure.type.__name__, failure.type.__name__)
-            reason = f"{error}: {failure.getErrorMessage()}"
+            if failure.check(HttpError):  # an answer, not a wall
+                self.host_answered(failure.value.response.url, article=kind == "article")
+            error, reason = download_error(failure.value)
             self.count(f"errors/{error}", source=source)
         if kind == "article":
             article_failed(self.crawler, url=url, source=source or "unknown", kind=error, reason=reason,

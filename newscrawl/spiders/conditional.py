@@ -4,13 +4,7 @@ the column is as it was (no parse, nothing new), at the cost of a header-only ex
 from __future__ import annotations
 
 from newscrawl.conditional import NOT_MODIFIED, conditional_headers, validators_of
-from newscrawl.urls import urlname
-
-
-def requested_url(response) -> str:
-    """The URL the list page was asked as (before any redirect): its validators are kept under it."""
-    redirects = response.meta.get("redirect_urls")
-    return redirects[0] if redirects else response.request.url if response.request else response.url
+from newscrawl.urls import first_url, urlname
 
 
 class ConditionalLists:
@@ -45,7 +39,8 @@ class ConditionalLists:
         if etag or last_modified:
             if not hasattr(self, "list_validators"):
                 self.list_validators = {}
-            self.list_validators[requested_url(response)] = (etag, last_modified, [urlname(u) for u in links])
+            # kept under the URL the page was asked as, before any redirect
+            self.list_validators[first_url(response)] = (etag, last_modified, [urlname(u) for u in links])
 
     def save_list_validators(self) -> int:
         """At the end of a finished crawl: the validators of every list page whose every article link

@@ -9,9 +9,9 @@ import scrapy
 from newscrawl.conditional import NOT_MODIFIED, conditional_headers
 from newscrawl.config import Source
 from newscrawl.middlewares import BlockedRequest
-from newscrawl.outcomes import one_line, recheck_failed
+from newscrawl.outcomes import download_error, recheck_failed
 from newscrawl.recheck import GONE_STATUSES, withdrawn_notice
-from newscrawl.urls import is_wechat_url
+from newscrawl.urls import first_url, is_wechat_url
 
 RECHECK_KEY = "newscrawl_recheck"  # request meta: the urlname of the archived article re-checked
 
@@ -62,7 +62,7 @@ class Rechecks:
             self.count("rechecks/not_modified", source=source.name)
             self.store.mark_checked(name)
             return
-        requested = (response.meta.get("redirect_urls") or [response.url])[0]
+        requested = first_url(response)
         reason = withdrawn_notice(response.status, getattr(response, "text", ""), response.url, requested)
         if reason:
             self.count("articles/withdrawn", source=source.name)
@@ -73,7 +73,7 @@ class Rechecks:
         moved = moved_elsewhere(response)
         if moved:
             # a deleted article often redirects to its column or the home page: never archived in its place
-            recheck_failed(self.crawler.stats, response.meta["redirect_urls"][0], source.name, "redirected",
+            recheck_failed(self.crawler.stats, requested, source.name, "redirected",
                            f"redirected to another page ({moved}): the archived file is kept")
             return
         # a 200 with the article: the pipelines compare its text with the archived file
@@ -82,6 +82,9 @@ class Rechecks:
     def recheck_error(self, failure):
         request = failure.request
         source = request.meta.get("newscrawl_source") or self.source_name
+        # an anti-bot wall too: the middleware leaves an article request's wall to its spider
         if failure.check(BlockedRequest):
-            return  # counted and logged as blocked by the anti-bot middleware; checked again next turn
-        recheck_failed(self.crawler.stats, request.url, source, failure.type.__name__, one_line(failure.getErrorMessage()))
+            kind, reason = "blocked", failure.getErrorMessage()
+        else:
+            kind, reason = download_error(failure.value)
+        recheck_failed(self.crawler.stats, request.url, source, kind, reason)

@@ -52,8 +52,7 @@ class WeChatPosts:
             # a wall like the 瑞数 one: the post is queued and fetched again; whether it is WeChat's wall
             # (blocked) or this post's (an attempt) is judged at the end of the run (spiders/walls.py)
             source = source or self.source_for(url)
-            self.count(f"blocked_host/{WECHAT_HOST}")
-            self.count("dropped/wechat_verification", source=source.name)
+            self.count(f"blocked_host/{WECHAT_HOST}")  # counted as the article's only by the verdict
             self.logger.error("%s: WeChat answered with its verification page (环境异常), not the post: skipped", url)
             self.article_walled(url, source.name, "wechat_verification", "verification page", response.request)
             return
@@ -63,8 +62,7 @@ class WeChatPosts:
             self.count("dropped/gone", source=source.name)
             self.logger.warning("%s: the WeChat post was deleted or can no longer be viewed: skipped", url)
             # recorded, so that the next runs do not fetch a deleted post again
-            self.store.record(urlname=urlname(url), url=url, source=source.name, path="", fingerprint="",
-                              published=None, kind="gone")
+            self.store.record_known(urlname=urlname(url), url=url, source=source.name, kind="gone")
             return
         # the university's selectors are for its own pages, never for WeChat's
         sel = Selector(text=response.text)

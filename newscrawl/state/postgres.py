@@ -213,12 +213,6 @@ class PostgresStateStore(StateStore):
     def check_writable(self) -> None:
         """PostgreSQL locks rows, not the database: nothing holds a crawl back at the start."""
 
-    def lock_source(self, source: str) -> None:
-        """The source's run lock, held by this connection until it closes (or its process dies)."""
-        got = self.db.conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_SOURCE, lock_key(source))).fetchone()[0]
-        if not got:
-            raise AlreadyRunning(f"{source} is already being crawled (another process holds its lock in {self.path})")
-
     def close(self) -> None:
         try:
             self.db.close()

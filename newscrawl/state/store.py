@@ -45,12 +45,14 @@ class StateStore:
         """Archived, or recorded as a repost of an archived text."""
         return self.db.execute("SELECT 1 FROM articles WHERE urlname=?", (urlname,)).fetchone() is not None
 
-    def known(self, urlname: str, max_attempts: int) -> bool:
-        """Nothing more to fetch: archived, a recorded repost, or a failure that used up its attempts."""
-        return self.db.execute(
-            "SELECT 1 FROM articles WHERE urlname=? UNION ALL "
-            "SELECT 1 FROM failures WHERE urlname=? AND attempts>=?", (urlname, urlname, max_attempts),
-        ).fetchone() is not None
+    def known(self, urlname: str, max_attempts: int) -> str | None:
+        """Nothing more to fetch, and why, in one query: 'archived' (or recorded as a repost, a channel
+        page, a deleted post) or 'given_up' (a failure that used up its attempts); None: to fetch."""
+        row = self.db.execute(
+            "SELECT 'archived' FROM articles WHERE urlname=? UNION ALL "
+            "SELECT 'given_up' FROM failures WHERE urlname=? AND attempts>=?", (urlname, urlname, max_attempts),
+        ).fetchone()
+        return row[0] if row else None
 
     def urlname_with_fingerprint(self, fingerprint: str) -> str | None:
         row = self.db.execute(
@@ -84,8 +86,20 @@ class StateStore:
 
     def record_duplicate(self, *, urlname: str, url: str, source: str, fingerprint: str) -> None:
         """A repost of an archived text: known from now on, never fetched again, no file."""
-        self.record(urlname=urlname, url=url, source=source, path="", fingerprint=fingerprint, published=None,
-                    kind="duplicate")
+        self.record_known(urlname=urlname, url=url, source=source, fingerprint=fingerprint, kind="duplicate")
+
+    def record_known(self, *, urlname: str, url: str, source: str, kind: str, fingerprint: str = "") -> None:
+        """A page known from now on that has no file (a repost, a channel page, a deleted WeChat post):
+        never fetched again, no longer pending a retry. A row already there stays as it is: an article
+        archived under this URL keeps its file and its record (a full re-crawl or `scrapy reextract`
+        that now reads the page otherwise does not orphan the file)."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(
+                "INSERT INTO articles (urlname, url, source, path, fingerprint, published, written_at, kind) "
+                "VALUES (?, ?, ?, '', ?, NULL, ?, ?) ON CONFLICT(urlname) DO NOTHING",
+                (urlname, url, source, fingerprint, time.time(), kind))
+            self.db.execute("DELETE FROM failures WHERE urlname=?", (urlname,))
 
     def record_failure(self, *, urlname: str, url: str, source: str, kind: str, reason: str = "",
                        column: str = "", cms: str = "auto", use_attempt: bool = True) -> int:

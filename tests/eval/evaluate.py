@@ -170,7 +170,6 @@ def score_list(expected: dict, html: str) -> dict[str, bool]:
 
 def realpage_cases(site: Path) -> list[tuple[str, str, dict]]:
     """The shared real pages in the same shape as our cases (only when present: tests never read them)."""
-    from w3lib.encoding import html_to_unicode
 
     meta = json.loads((site / "expected.json").read_text(encoding="utf-8"))
     index = json.loads((site / "index.json").read_text(encoding="utf-8"))
