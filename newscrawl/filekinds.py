@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from scrapy.pipelines.media import FileException
@@ -160,15 +159,3 @@ def stored_path(sha256: str, ext: str) -> str:
 def local_url(files_url: str, path: str) -> str:
     """The kept file's address in the published site (NEWSCRAWL_FILES_URL + its path)."""
     return files_url.rstrip("/") + "/" + path
-
-
-FILES_DIR_NAME = "files"
-
-
-def files_dir(settings) -> Path:
-    """FILES_STORE, else the files folder inside NEWSCRAWL_OUTPUT_DIR (here, not in pipelines/files.py:
-    the state reads it too, and the pipeline imports the state)."""
-    store = str(settings.get("FILES_STORE") or "")
-    if store.startswith("file://"):
-        store = store[len("file://"):]
-    return Path(store) if store else Path(settings.get("NEWSCRAWL_OUTPUT_DIR") or "output") / FILES_DIR_NAME

@@ -7,8 +7,9 @@ import tempfile
 from pathlib import Path
 
 from newscrawl.filekinds import MODES
-from newscrawl.pipelines.files import files_dir
+from newscrawl.paths import files_dir
 from newscrawl.state import AlreadyRunning, StateError, lock_source, open_store
+from newscrawl.paths import output_folder
 
 
 class PreflightError(RuntimeError):
@@ -64,7 +65,7 @@ def prepare_log_file(settings) -> None:
 
 def check_output_dir(settings) -> None:
     """The archive's folders can be written: the output, the files folder and the WARC folder (when used)."""
-    output = Path(settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
+    output = output_folder(settings)
     _check_writable(output, "output folder", "NEWSCRAWL_OUTPUT_DIR")
     mode = settings.get("NEWSCRAWL_FILES")
     if mode not in MODES:

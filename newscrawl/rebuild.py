@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 from newscrawl.archive import SOURCE_LINK_RE, archive_body, content_fingerprint, parse_front_matter
-from newscrawl.filekinds import ATTACHMENT, FILES_DIR_NAME, IMAGE, file_type
+from newscrawl.filekinds import ATTACHMENT, IMAGE, file_type
+from newscrawl.paths import FILES_DIR_NAME
 
 logger = logging.getLogger("newscrawl.state")
 # a link to a kept file: its copy's address, the original URL as the title (archive.link_target)

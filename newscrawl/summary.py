@@ -12,6 +12,7 @@ from scrapy import signals
 from newscrawl.state import history
 from newscrawl.outcomes import BENIGN_DROPS, count
 from newscrawl.spiders.recheck import RECHECK_KEY
+from newscrawl.paths import output_folder
 
 logger = logging.getLogger("newscrawl.summary")
 
@@ -209,7 +210,7 @@ class CrawlSummary:
         self.started = time.monotonic()
         self.max_failed_share = crawler.settings.getfloat("NEWSCRAWL_MAX_FAILED_SHARE")
         self.write_json = crawler.settings.getbool("NEWSCRAWL_SUMMARY_JSON")
-        self.output_dir = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
+        self.output_dir = output_folder(crawler.settings)
         self.exporting = bool(crawler.settings.getdict("FEEDS"))
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
-from newscrawl.filekinds import files_dir
 from newscrawl.rebuild import rebuild_from_archive
 from newscrawl.state import StateError, open_store, state_name
+from newscrawl.paths import files_dir, output_folder
 
 logger = logging.getLogger("newscrawl.state")
 
@@ -31,7 +30,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--rebuild", action="store_true", help="record every archive file found in the output directory")
 
     def run(self, args, opts):
-        output_dir = Path(self.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
+        output_dir = output_folder(self.settings)
         path = state_name(self.settings)
         try:
             # only --rebuild may create the state, from an archive folder that exists

@@ -22,7 +22,8 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 
 from newscrawl import filekinds
-from newscrawl.filekinds import FileNotKept, files_dir
+from newscrawl.filekinds import FileNotKept
+from newscrawl.paths import files_dir
 from newscrawl.archive import render_body
 from newscrawl.items import ArticleItem, FileRetry
 from newscrawl.middlewares import BlockedRequest, OffsiteRequest

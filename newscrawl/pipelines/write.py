@@ -19,6 +19,7 @@ from newscrawl.items import ArticleItem, FileRetry
 from newscrawl.outcomes import count
 from newscrawl.pipelines.base import CountingPipeline, logger
 from newscrawl.state import StateError, store_for
+from newscrawl.paths import output_folder
 
 SAFE_DIR_RE = re.compile(r"[^A-Za-z0-9._-]+")
 # what write_atomically names its temp files: .<name>.<pid>.<random>.tmp (mkstemp)
@@ -138,7 +139,7 @@ class ArchiveWriterPipeline(CountingPipeline):
 
     def __init__(self, crawler):
         super().__init__(crawler)
-        self.output_dir = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
+        self.output_dir = output_folder(crawler.settings)
         self.enabled = crawler.settings.getbool("NEWSCRAWL_WRITE_ARCHIVE")
         self.lastmod = crawler.settings.getbool("NEWSCRAWL_LASTMOD")
 

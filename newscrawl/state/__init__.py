@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 
 from newscrawl.state.errors import AlreadyRunning, StateError
 from newscrawl.state.locks import lock_source, release_source_locks
@@ -19,6 +18,7 @@ from newscrawl.state.redact import redacted
 from newscrawl.state.schema import MIGRATIONS, SCHEMA_VERSION
 from newscrawl.state.sqlite import STATE_FILE_NAME, SqliteStateStore, state_path
 from newscrawl.state.store import StateStore
+from newscrawl.paths import files_dir, output_folder
 
 logger = logging.getLogger("newscrawl.state")
 
@@ -60,10 +60,9 @@ def store_for(crawler) -> StateStore:
     if store is None:
         store = open_store(crawler.settings)
         crawler.newscrawl_state = store
-        output_dir = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
+        output_dir = output_folder(crawler.settings)
         # an empty state beside archive files: the file was lost (or is new next to an old archive)
         if store.is_empty() and any(output_dir.glob("*/*.md")):
-            from newscrawl.filekinds import files_dir
             from newscrawl.rebuild import rebuild_from_archive
 
             logger.warning("state %s was missing but %s holds archive files: rebuilding it from them",

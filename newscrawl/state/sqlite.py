@@ -11,6 +11,7 @@ from pathlib import Path
 from newscrawl.state.errors import StateError
 from newscrawl.state.schema import MIGRATIONS, SCHEMA_VERSION
 from newscrawl.state.store import StateStore
+from newscrawl.paths import output_folder
 
 logger = logging.getLogger("newscrawl.state")
 
@@ -85,4 +86,4 @@ def state_path(settings) -> Path:
     configured = settings.get("NEWSCRAWL_STATE_PATH")
     if configured:
         return Path(configured)
-    return Path(settings.get("NEWSCRAWL_OUTPUT_DIR") or "output") / STATE_FILE_NAME
+    return output_folder(settings) / STATE_FILE_NAME
