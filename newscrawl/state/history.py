@@ -39,7 +39,7 @@ def record_runs(crawler, summaries: list[dict]) -> None:
     it closes, in no fixed order with this call. A failure here is logged, never raised: the crawl
     itself is already done.
     """
-    days = crawler.settings.getfloat("NEWSCRAWL_HISTORY_DAYS", 400)
+    days = crawler.settings.getfloat("NEWSCRAWL_HISTORY_DAYS")
     if days <= 0 or not summaries:
         return
     try:
