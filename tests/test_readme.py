@@ -288,6 +288,17 @@ def test_the_output_sample_is_what_the_archive_writes(mirror, tmp_path):
     assert written.endswith(f"[转入文章首发地址]({url})") and not written.endswith("\n")
 
 
+# ---- the README's opening: it "reads anything else with a generic extractor, and says which it used"
+def test_the_summary_says_which_extractor_read_the_articles():
+    from newscrawl.summary import format_summary, summarize
+
+    summary = summarize({"newscrawl/lists/read": 2, "newscrawl/articles/found": 4, "newscrawl/articles/new": 4,
+                         "newscrawl/articles/written": 4, "newscrawl/articles/extracted/webplus": 3,
+                         "newscrawl/articles/extracted/generic": 1}, 0.5)
+    assert summary["extracted_by"] == {"webplus": 3, "generic": 1}
+    assert "\n  extracted as: generic 1, webplus 3\n" in format_summary("cumt", summary)
+
+
 # ---- Troubleshooting -----------------------------------------------------------------------------
 def test_the_broken_verdicts_troubleshooting_quotes_are_the_summarys_words():
     """A user searches the log for the words the README quotes: they are the summary's own."""
@@ -375,6 +386,7 @@ def test_quickstart_make_demo_builds_archive_health_page_and_hugo_site_offline(t
     health = (demo / "health.html").read_text(encoding="utf-8")
     assert all(f">{name}</th>" in health for name in ("demo_news", "demo_tech", "demo_moved", "demo_walled"))
     assert "0 of them article pages" in done.stdout  # the re-run fetched no article
+    assert "extracted as: webplus 30" in done.stdout and "extracted as: vsb 12" in done.stdout
     assert time.monotonic() - started < 600  # "under a minute" on an idle machine; generous under load
 
 

@@ -18,7 +18,7 @@ def run_row(summary: dict, now: float | None = None) -> dict:
     duration = float(summary.get("duration_s") or 0.0)
     counts = {k: v for k, v in summary.items()
               if isinstance(v, int) and not isinstance(v, bool) and k != "exit_code"}
-    failures = {k: v for k, v in summary.items() if isinstance(v, dict) and v}
+    failures = {k: v for k, v in summary.items() if isinstance(v, dict) and v and k != "extracted_by"}
     return {
         "source": summary.get("source") or "?", "started_at": now - duration, "duration_s": duration,
         "status": summary.get("status") or "?", "exit_code": int(summary.get("exit_code") or 0),
@@ -39,7 +39,7 @@ def record_runs(crawler, summaries: list[dict]) -> None:
     it closes, in no fixed order with this call. A failure here is logged, never raised: the crawl
     itself is already done.
     """
-    days = crawler.settings.getfloat("NEWSCRAWL_HISTORY_DAYS")
+    days = crawler.settings.getfloat("NEWSCRAWL_HISTORY_DAYS", 400)
     if days <= 0 or not summaries:
         return
     try:
