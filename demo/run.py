@@ -1,7 +1,7 @@
 """`make demo`: the whole path in a minute, offline — sample sites on loopback, crawl, archive, health page, Hugo site.
 
-Generates three small university sites shaped like the real templates (two WebPlus columns, one VSB
-column; the test suite's site generator, tests/sitegen.py) plus one site whose column is gone and
+Generates two small university sites shaped like the real templates (two WebPlus columns on one, a VSB
+column on the other; the test suite's site generator, tests/sitegen.py) plus one site whose column is gone and
 one behind an anti-bot wall, serves them on 127.0.0.1 through a forward proxy (bench/mirror_server.py),
 and runs the README's own commands against them: `scrapy crawlall`, `scrapy report`,
 `hugo --source …`. Politeness is off (the sites are on this machine). Prints where everything is.
@@ -121,8 +121,8 @@ def main() -> int:
     env.update(http_proxy=mirror.url, https_proxy=mirror.url, HTTP_PROXY=mirror.url, HTTPS_PROXY=mirror.url,
                NEWSCRAWL_SOURCES_FILE=str(folder / "sources.yaml"))
     try:
-        print(f"demo: {articles} articles on 3 sample university sites (plus a moved and a walled one), served on "
-              f"{mirror.url}\nthe commands below run with http_proxy={mirror.url} and "
+        print(f"demo: {articles} articles in 3 columns of 2 sample university sites (plus a moved and a walled one), "
+              f"served on {mirror.url}\nthe commands below run with http_proxy={mirror.url} and "
               f"NEWSCRAWL_SOURCES_FILE={folder / 'sources.yaml'}")
         status = run("crawl every source (exit status: the worst source's)",
                      [sys.executable, "-m", "scrapy", "crawlall", *fast], env)

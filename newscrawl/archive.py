@@ -148,6 +148,15 @@ def with_lastmod(markdown: str, lastmod: str) -> str:
     return f"{head}{sep}{date_line}{newline}lastmod: {lastmod}\n{tail}"
 
 
+def archived_date(markdown: str) -> str | None:
+    """The `date:` of an archive file's front matter ('YYYY-MM-DD HH:MM:SS', China time), if it has one."""
+    match = ARCHIVED_DATE_RE.search(markdown.split("\n---\n", 1)[0])
+    return match["date"] if match else None
+
+
+ARCHIVED_DATE_RE = re.compile(r"(?m)^date: (?P<date>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)$")
+
+
 def parse_front_matter(markdown: str) -> dict:
     """The YAML front matter of an archive file, parsed back (used by tests and the state rebuild)."""
     match = re.match(r"^---\n(.*?)\n---\n", markdown, re.S)

@@ -43,6 +43,7 @@ class ArticleItem:
     confidence: float | None = None
     doubts: list[str] = field(default_factory=list)
     recheck: bool = False  # a re-check of an archived article (a changed text is a revision); not exported
+    date_from_crawl: bool = False  # the page states no date: `published` is a crawl time; not exported
     etag: str = ""  # the page's validators, kept for conditional re-checks; not exported
     last_modified: str = ""
     links: list = field(default_factory=list)  # the body's other links (url, text); not exported

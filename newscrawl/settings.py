@@ -17,7 +17,7 @@ COMMANDS_MODULE = "newscrawl.commands"
 # ---- newscrawl's own settings (override with -s NAME=value) ------------------------------
 NEWSCRAWL_OUTPUT_DIR = "output"          # archive Markdown goes to <dir>/<source>/<urlname>.md
 NEWSCRAWL_STATE_PATH = ""                # default: <NEWSCRAWL_OUTPUT_DIR>/.newscrawl-state.sqlite3
-# postgresql://user@host/db: the state in PostgreSQL, shared by crawls on several machines (README);
+# postgresql://user@host/db: the state in PostgreSQL, shared by crawls on several machines (docs/scale-out.md);
 # read from the environment too, so a password never has to appear on a command line
 NEWSCRAWL_STATE_URL = os.environ.get("NEWSCRAWL_STATE_URL", "")
 # default: the sources.yaml shipped in the package; read from the environment too, like the state URL
@@ -35,7 +35,7 @@ NEWSCRAWL_MAX_FAILED_SHARE = 0.5         # a source whose new articles fail more
 NEWSCRAWL_HISTORY_DAYS = 400            # run history (for `scrapy report`) kept this many days; 0 = keep none
 NEWSCRAWL_SUMMARY_JSON = True            # also write <output>/.newscrawl/<source>.last-crawl.json
 NEWSCRAWL_DISCOVER_MAX_PAGES = 60        # `scrapy discover`: pages read at most per site
-# files kept with the articles (README "Files, pictures and raw captures", docs/files.md)
+# files kept with the articles (docs/files.md)
 NEWSCRAWL_FILES = "attachments"          # off | attachments | all (attachments and pictures)
 NEWSCRAWL_FILES_MAXSIZE = 50 * 1024 * 1024  # bytes; a larger file is not kept, its link stays the original
 NEWSCRAWL_FILES_URL = "/files/"          # where the published site serves the files folder (hugo/hugo.toml)

@@ -56,6 +56,7 @@ def summarize(stats: dict, max_failed_share: float, finish_reason: str = "finish
         "dropped": dropped, "blocked": get("blocked"), "http_errors": errors,
         "date_fallback": get("date_fallback"), "page_cap": get("lists/page_cap"),
         "extracted": sum(int(v or 0) for v in group("articles/extracted").values()),
+        "extracted_by": group("articles/extracted"),  # which extractor read them: webplus, vsb, generic…
         "doubtful": get("extract/doubtful"),
         "page_repeat": get("lists/page_repeat"), "link_cap": get("lists/link_cap"),
         "items_exported": int(stats.get("item_scraped_count", 0) or 0),
@@ -174,6 +175,8 @@ def format_summary(name: str, s: dict) -> str:
         f"  dropped: {listing(s['dropped'])}",
         f"  blocked: {s['blocked']}; errors: {listing(s['http_errors'])}; dates from crawl time: {s['date_fallback']}",
     ]
+    if s.get("extracted_by"):
+        lines.append(f"  extracted as: {listing(s['extracted_by'])}")
     if any(s.get(k) for k in ("files_kept", "files_already_kept", "files_failed", "files_too_large",
                               "files_offsite", "files_skipped", "files_not_in_warc")):
         lines.append(

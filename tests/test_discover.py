@@ -154,3 +154,13 @@ def test_column_links_that_redirect_off_the_site_are_refused_and_never_printed(m
     refused = [line for line in result.stderr.splitlines() if "refused" in line]
     assert len(refused) == 4 and all(f"<{WP}/2" in line for line in refused), result.stderr[-2000:]
     assert "redirect to 169.254.169.254 refused (a private or loopback address)" in result.stderr
+
+
+def test_max_pages_is_the_most_pages_read_the_home_page_included(mirror, tmp_path):
+    """README: 'at most `--max-pages N`' pages: the home page is one of them."""
+    small_webplus_site(mirror)
+    result = discover(mirror, tmp_path, WP + "/", "--max-pages", "2")
+    read = [u for u in mirror.requested(WP) if not u.endswith("/robots.txt")]
+    assert len(read) == 2, read
+    assert "on 2 pages read" in result.stderr, result.stderr[-2000:]
+    assert "[--max-pages N]" in scrapy("discover", "--help").stdout

@@ -255,7 +255,7 @@ def test_warc_holds_every_article_page_and_every_kept_file(runs):
     assert URLS["gone"] not in bodies and URLS["big"] not in bodies
 
 
-def reextract(out, warc, *args):
+def reextract(out, warc, *args, warc_option: bool = True):
     import os
     import subprocess
     import sys
@@ -264,7 +264,9 @@ def reextract(out, warc, *args):
 
     # no proxy, and the mirror is closed: anything fetched would fail
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "no_proxy")}
-    cmd = [sys.executable, "-m", "scrapy", "reextract", *args, "--warc", str(warc), "-s", f"NEWSCRAWL_OUTPUT_DIR={out}",
+    # the WARC folder as `--warc DIR`, or as the crawls set it (docs/files.md: `scrapy reextract` alone)
+    where = ["--warc", str(warc)] if warc_option else ["-s", f"NEWSCRAWL_WARC_DIR={warc}"]
+    cmd = [sys.executable, "-m", "scrapy", "reextract", *args, *where, "-s", f"NEWSCRAWL_OUTPUT_DIR={out}",
            "-s", "NEWSCRAWL_FILES=all", "-s", f"NEWSCRAWL_FILES_MAXSIZE={MAXSIZE}", "-s", "LOG_LEVEL=INFO"]
     return subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
 
@@ -294,7 +296,7 @@ def test_reextract_rewrites_only_the_files_whose_content_changed(runs, replayed)
     good = target.read_bytes()
     target.write_bytes(good.replace("带附件的通知1".encode(), "旧的抽取结果".encode()))
     others = {p.name: p.stat().st_mtime_ns for p in (out / "cumt").glob("*.md") if p != target}
-    result = reextract(out, runs["warc"])
+    result = reextract(out, runs["warc"], warc_option=False)  # the WARC folder the crawls wrote: NEWSCRAWL_WARC_DIR
     assert result.returncode == 0, result.stderr[-3000:]
     assert target.read_bytes() == good
     assert {p.name: p.stat().st_mtime_ns for p in (out / "cumt").glob("*.md") if p != target} == others

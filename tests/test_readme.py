@@ -32,7 +32,7 @@ CLAIMED = {
     ("Crawling", "sh", 0): "test_crawling_command",
     ("Scheduling with cron", "cron", 0): "test_the_cron_line_*",
     ("Adding a university", "yaml", 0): "test_the_discovered_entry_is_a_sources_entry",
-    ("Adding a university", "yaml", 1): "test_the_selectors_entry_loads_and_its_selectors_compile",
+    ("Adding a university", "yaml", 1): "test_the_selectors_entry_reads_whus_templates",
     ("Output", "", 0): "test_the_output_sample_is_what_the_archive_writes",
     ("Publishing with Hugo", "sh", 0): "test_hugo.py (its site is built by this command)",
     ("Publishing with Hugo", "toml", 0): "test_an_existing_site_publishes_the_archive_with_the_mounts",
@@ -227,9 +227,48 @@ def test_the_discovered_entry_is_a_sources_entry(tmp_path):
         "vsb", ("whu.edu.cn",), ["https://news.whu.edu.cn/wdzx/wdyw.htm"])
 
 
-def test_the_selectors_entry_loads_and_its_selectors_compile(tmp_path):
+# news.whu.edu.cn's templates as they are built (a 武大要闻 row: picture link, title link, date; an
+# article's title, meta line and VSB body), with other stories' links beside them
+WHU_LIST = """<html><head><meta charset="utf-8"><title>武大要闻-武汉大学新闻网</title></head><body>
+<div class="nav"><ul class="navs flex"><li><a href="../index.htm">首页</a></li><li><a href="../wdzx.htm">武大资讯</a></li></ul></div>
+<ul class="wdzxList">""" + "".join(
+    f'<li><a href="../info/1002/{n}.htm" class="img"><img src="../images/{n}.jpg"></a><div class="txt">'
+    f'<a href="../info/1002/{n}.htm" title="武大要闻第{n}条">武大要闻第{n}条</a><span>2025-03-{n % 28 + 1:02d}</span></div></li>'
+    for n in range(70001, 70011)) + """</ul>
+<div class="side"><h3>热点关注</h3><ul><li><a href="../info/1003/60001.htm">热点新闻一</a></li>
+<li><a href="../info/1003/60002.htm">热点新闻二</a></li></ul></div></body></html>"""
+WHU_ARTICLE = """<html><head><meta charset="utf-8"><title>学校召开本科教学工作会议-武汉大学新闻网</title></head><body>
+<form name="_newscontent_fromname"><div class="arc-tit"><h1>学校召开本科教学工作会议 </h1></div>
+<div class="arc-info flex flexc"><div><span>稿件来源：本科生院</span><span>编辑：严航</span>
+<span>发布日期：2025-03-05 16:13</span><span class="ydl">阅读量：</span></div></div>
+<div id="vsb_content"><div class="v_news_content"><p>3月5日，学校召开本科教学工作会议，部署新学期本科教学工作。</p>
+<p>会议要求各院系把立德树人贯穿教育教学全过程，扎实推进一流本科建设。</p></div></div></form>
+<div class="arc-sib"><a href="70002.htm">下一篇：武大要闻第70002条</a></div></body></html>"""
+
+
+def test_the_selectors_entry_reads_whus_templates(tmp_path):
+    """The example's selectors are news.whu.edu.cn's: each one finds its field on pages built like its
+    templates (a selector that finds nothing would leave the field to detection, silently)."""
+    from parsel import Selector
+
+    from newscrawl.dates import parse_date
+    from newscrawl.extract.article import extract_article
+    from newscrawl.extract.lists import extract_list
+
     source = load_entry(tmp_path, block("Adding a university", "yaml", 1).text)["whu"]
-    assert set(source.selectors) == {"list_links", "title", "body", "date"}
+    selectors = source.selectors
+    assert set(selectors) == {"list_links", "title", "body", "date"} and source.status == "confirmed"
+    column = source.lists[0].url
+    rows = extract_list(WHU_LIST, column, "auto", selectors["list_links"]).links
+    assert rows == [f"https://news.whu.edu.cn/info/1002/{n}.htm" for n in range(70001, 70011)]
+    page = Selector(text=WHU_ARTICLE)
+    assert page.css(selectors["title"]).xpath("string()").get().strip() == "学校召开本科教学工作会议"
+    assert str(parse_date(" ".join(page.css(selectors["date"]).xpath(".//text()").getall()))) == "2025-03-05 16:13:00+08:00"
+    assert "部署新学期本科教学工作" in page.css(selectors["body"]).xpath("string()").get()
+    article = extract_article(WHU_ARTICLE, "https://news.whu.edu.cn/info/1002/70001.htm", "auto", selectors)
+    assert (article.title, str(article.published)) == ("学校召开本科教学工作会议", "2025-03-05 16:13:00+08:00")
+    assert article.paragraphs == ["3月5日，学校召开本科教学工作会议，部署新学期本科教学工作。",
+                                  "会议要求各院系把立德树人贯穿教育教学全过程，扎实推进一流本科建设。"]
 
 
 # ---- Output --------------------------------------------------------------------------------------
@@ -247,6 +286,41 @@ def test_the_output_sample_is_what_the_archive_writes(mirror, tmp_path):
     assert parse_front_matter(written)["urlname"] in written.split("---\n")[1]
     assert sample.rstrip("\n").endswith("[转入文章首发地址](<article URL>)")
     assert written.endswith(f"[转入文章首发地址]({url})") and not written.endswith("\n")
+
+
+# ---- the README's opening: it "reads anything else with a generic extractor, and says which it used"
+def test_the_summary_says_which_extractor_read_the_articles():
+    from newscrawl.summary import format_summary, summarize
+
+    summary = summarize({"newscrawl/lists/read": 2, "newscrawl/articles/found": 4, "newscrawl/articles/new": 4,
+                         "newscrawl/articles/written": 4, "newscrawl/articles/extracted/webplus": 3,
+                         "newscrawl/articles/extracted/generic": 1}, 0.5)
+    assert summary["extracted_by"] == {"webplus": 3, "generic": 1}
+    assert "\n  extracted as: generic 1, webplus 3\n" in format_summary("cumt", summary)
+
+
+# ---- Troubleshooting -----------------------------------------------------------------------------
+def test_the_broken_verdicts_troubleshooting_quotes_are_the_summarys_words():
+    """A user searches the log for the words the README quotes: they are the summary's own."""
+    import re
+
+    from newscrawl.summary import summarize
+
+    section = PROJECT.joinpath("README.md").read_text(encoding="utf-8").split("## Troubleshooting", 1)[1]
+    quoted = re.findall(r'"([^"]+)"', section.split("\n- **", 2)[1])  # the BROKEN item's quotes
+
+    def problem(**stats):
+        return summarize({f"newscrawl/{k.replace('__', '/')}": v for k, v in stats.items()}, 0.5)["problems"][0]
+
+    said = [problem(lists__failed=1, list_errors__http_404=1), problem(lists__failed=1, list_errors__unreachable=1),
+            problem(lists__failed=1, list_errors__timeout=1), problem(lists__read=1),
+            problem(lists__read=1, articles__found=2, articles__new=2, articles__failed=2, failed__http_404=2),
+            problem(lists__read=1, articles__found=2, articles__given_up_earlier=2)]
+    assert len(quoted) >= 5
+    for quote in quoted:  # N, M: a number; kind …: the kinds counted; …: anything
+        pattern = (re.escape(quote).replace(r"kind\ …", r"[a-z_0-9 ,]+").replace("…", ".*")
+                   .replace("N", r"\d+").replace("M", r"\d+"))
+        assert any(re.search(pattern, line) for line in said), (quote, said)
 
 
 # ---- Publishing with Hugo ------------------------------------------------------------------------
@@ -312,6 +386,7 @@ def test_quickstart_make_demo_builds_archive_health_page_and_hugo_site_offline(t
     health = (demo / "health.html").read_text(encoding="utf-8")
     assert all(f">{name}</th>" in health for name in ("demo_news", "demo_tech", "demo_moved", "demo_walled"))
     assert "0 of them article pages" in done.stdout  # the re-run fetched no article
+    assert "extracted as: webplus 30" in done.stdout and "extracted as: vsb 12" in done.stdout
     assert time.monotonic() - started < 600  # "under a minute" on an idle machine; generous under load
 
 

@@ -15,7 +15,7 @@ from newscrawl.archive import parse_front_matter
 from newscrawl.recheck import parse_schedule, withdrawn_notice
 from newscrawl.state import open_store
 from newscrawl.urls import urlname
-from sitegen import build_webplus_site, webplus_article
+from sitegen import build_webplus_site, webplus_article, webplus_list
 
 HOST = "news.edit.edu.cn"
 LIST = f"http://{HOST}/xw/list.htm"
@@ -365,3 +365,31 @@ def test_a_bug_in_a_recheck_callback_is_a_failed_recheck_of_its_source(tmp_path)
     stats = crawler.stats.get_stats()
     assert stats["newscrawl/articles/failed"] == 1 and stats["newscrawl/source/a.edu.cn/rechecks/failed"] == 1
     assert stats["newscrawl/errors/spider_error"] == 2
+
+
+def test_a_page_that_states_no_date_keeps_its_first_crawl_time_on_full_recrawls_and_rechecks(mirror, tmp_path):
+    """Its `date` is the crawl time it was archived at (FORMAT.md); the same text a day later is no edit:
+    `-a full=1` does not rewrite it (README) and a re-check finds it unchanged, not revised."""
+    url = f"http://{HOST}/xw/notice.htm"
+    mirror.add(url, """<html><head><meta charset="utf-8"><title>关于开展安全检查的通知-编辑大学</title></head><body>
+<div class="article"><h1>关于开展安全检查的通知</h1><div class="article-content">"""
+               + "<p>各单位：学校将开展实验室安全检查，请各单位做好自查，按要求整改，确保安全。</p>" * 4
+               + "</div></div></body></html>")  # no validators: a re-check reads the page again
+    mirror.add(LIST, webplus_list([("/xw/notice.htm", "关于开展安全检查的通知", "2025-01-01")], None, 1, 1))
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(f"sources:\n  edit:\n    school: 编辑大学\n    archive: edit.example\n    lists: [{LIST}]\n",
+                       encoding="utf-8")
+    settings = {"NEWSCRAWL_SOURCES_FILE": sources}
+    out = tmp_path / "out"
+    first = crawl(mirror, out, "edit", settings=settings)
+    assert first.returncode == 0, first.stderr[-2000:]
+    (path,) = (out / "edit").glob("*.md")
+    # archived a day ago: its date is that crawl's time
+    path.write_text(re.sub(r"(?m)^date: .*$", "date: 2025-03-01 09:30:00", path.read_text(encoding="utf-8")),
+                    encoding="utf-8")
+    archived = path.read_bytes()
+    for arg, said in (("full=1", "written 0, unchanged 1"), ("recheck=1", "re-checked 1: not modified 0, unchanged 1, revised 0")):
+        again = crawl(mirror, out, "edit", "-a", arg, settings=settings)
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert path.read_bytes() == archived, arg
+        assert said in again.stderr and "revised 0" in again.stderr, again.stderr[-2000:]

@@ -72,7 +72,7 @@ class DiscoverSpider(scrapy.Spider):
 
     def requests_for(self, candidates: list[Candidate], level: int):
         for candidate in candidates:
-            if candidate.url in self.seen or len(self.seen) > self.max_pages:
+            if candidate.url in self.seen or len(self.seen) >= self.max_pages:  # the home page is one of them
                 continue
             self.seen.add(candidate.url)
             yield scrapy.Request(candidate.url, callback=self.parse_candidate, errback=self.candidate_failed,
@@ -127,7 +127,7 @@ class Command(ScrapyCommand):
     default_settings = {"LOG_LEVEL": "WARNING"}
 
     def syntax(self):
-        return "URL [--write FILE] [--name NAME]"
+        return "URL [--write FILE] [--name NAME] [--max-pages N]"
 
     def short_desc(self):
         return "Find a site's column list pages and print a sources.yaml entry for them"

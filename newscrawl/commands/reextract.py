@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 from scrapy.commands import BaseRunSpiderCommand
-from scrapy.exceptions import UsageError
 
 from newscrawl.commands.crawl import finish_without_close, interrupted_before_start
 from newscrawl.interrupt import Interrupts
@@ -75,13 +74,17 @@ class Command(BaseRunSpiderCommand):
         # first thing: a Ctrl-C from here to the end of the process ends it with exit 5 (interrupt.py)
         self.interrupts = Interrupts().install()
         super().process_options(args, opts)
+        # the folder the crawls write their captures to, read before the replay switches capturing off
+        self.warc_dir = self.settings.get("NEWSCRAWL_WARC_DIR")
         for key, value in REPLAY_SETTINGS.items():
             self.settings.set(key, value, priority="cmdline")
 
     def run(self, args, opts):
-        folder = opts.warc or self.crawler_process.settings.get("NEWSCRAWL_WARC_DIR") or ""
+        folder = opts.warc or self.warc_dir or ""
         if not folder:
-            raise UsageError("give the WARC folder: --warc DIR (or set NEWSCRAWL_WARC_DIR)")
+            print("newscrawl: give the WARC folder: --warc DIR (or set NEWSCRAWL_WARC_DIR)", file=sys.stderr)
+            self.exitcode = EXIT_USAGE
+            return
         if not warc_files(Path(folder)):
             print(f"newscrawl: no WARC files in {folder}", file=sys.stderr)
             self.exitcode = EXIT_USAGE

@@ -31,6 +31,7 @@ class NormalizePipeline(CountingPipeline):
         if published is None:
             # FORMAT.md: only a page that states no date falls back to the crawl time, counted
             published = crawled.replace(microsecond=0)
+            item.date_from_crawl = True
             self.count("date_fallback", item=item)
             logger.debug("no publication date on the page, using the crawl time <%s>", item.url)
         item.published = published.isoformat()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from scrapy.exceptions import DropItem
 
-from newscrawl.archive import relink, render_markdown, with_lastmod, without_lastmod
+from newscrawl.archive import archived_date, relink, render_markdown, with_lastmod, without_lastmod
 from newscrawl.dates import CHINA_TZ, archive_date
 from newscrawl.items import ArticleItem, FileRetry
 from newscrawl.outcomes import count
@@ -100,6 +100,17 @@ def rewrite_archived(path: Path, text: str, lastmod: str | None = None) -> str |
     return hashlib.md5(old.encode("utf-8")).hexdigest() if old is not None else ""
 
 
+def keep_first_date(item: ArticleItem, path: Path) -> None:
+    """A page that states no date is dated by the crawl that first archived it (FORMAT.md): a later crawl
+    of the same text (-a full=1, a re-check) keeps that date, so it is no change and no revision."""
+    try:
+        first = archived_date(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):  # not archived yet (or unreadable: it is written anew)
+        return
+    if first:
+        item.published = datetime.strptime(first, "%Y-%m-%d %H:%M:%S").replace(tzinfo=CHINA_TZ).isoformat()
+
+
 def pid_alive(pid: int) -> bool:
     """Is this process running? (A temp file of a running crawl is never removed.)"""
     try:
@@ -163,6 +174,8 @@ class ArchiveWriterPipeline(CountingPipeline):
             self.count("articles/archived_elsewhere", item=item)
             return item
         path = archive_path(self.output_dir, item.source, item.urlname)
+        if item.date_from_crawl:
+            keep_first_date(item, path)
         text = render_markdown(item)
         lastmod = archive_date(datetime.now(CHINA_TZ)) if self.lastmod else None
         try:

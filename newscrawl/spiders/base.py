@@ -71,7 +71,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
 
     source_name: str | None = None  # set on the spiders built from sources.yaml
     arguments = {"lists": "list pages to read instead of the configured ones",
-                 "max_pages": "list pages per column, 0 = until the cap",
+                 "max_pages": "list pages per column, 0 = no cap",
                  "full": "1 re-fetches articles already archived",
                  "recheck": "1 re-checks every archived article of the source now",
                  "backfill": "1 reads each column's whole history (through its CMS feed where one answers)"}

@@ -18,7 +18,7 @@ def run_row(summary: dict, now: float | None = None) -> dict:
     duration = float(summary.get("duration_s") or 0.0)
     counts = {k: v for k, v in summary.items()
               if isinstance(v, int) and not isinstance(v, bool) and k != "exit_code"}
-    failures = {k: v for k, v in summary.items() if isinstance(v, dict) and v}
+    failures = {k: v for k, v in summary.items() if isinstance(v, dict) and v and k != "extracted_by"}
     return {
         "source": summary.get("source") or "?", "started_at": now - duration, "duration_s": duration,
         "status": summary.get("status") or "?", "exit_code": int(summary.get("exit_code") or 0),
