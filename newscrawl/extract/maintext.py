@@ -60,6 +60,7 @@ POSITIVE_WEIGHT, NEGATIVE_WEIGHT, INSIDE_FURNITURE_WEIGHT, TEASER_WEIGHT = 1.3, 
 # A list of teasers (other stories: a headline link and a summary each) is not the article: an item
 # among at least this many of its kind, each with a headline link, up to this many levels above.
 TEASER_ITEMS, TEASER_LEVELS, TEASER_LINK_CHARS = 3, 4, 6
+DIGITS_RE = re.compile(r"\d+")
 # A box of furniture that holds this share of the page's text is the page itself (an unclosed
 # <div class="breadcrumb"> the rest of the page ends up inside).
 DOMINANT_SHARE = 0.5
@@ -277,20 +278,36 @@ def _in_teaser_list(el, cache: dict) -> bool:
         parent = node.getparent()
         if parent is None or _tag(parent) in ("body", "html"):
             return False
-        if node in cache:
-            return cache[node]
-        kind = (_tag(node), _kind_of_name(node))
-        items = [c for c in parent if (_tag(c), _kind_of_name(c)) == kind]
-        if len(items) >= TEASER_ITEMS and sum(1 for c in items[:12] if _has_headline_link(c)) >= TEASER_ITEMS \
-                and _has_headline_link(node):
-            cache[node] = True
+        if _is_teaser_item(node, parent, cache):
             return True
         node = parent
     return False
 
 
-def _has_headline_link(el) -> bool:
-    return any(len("".join("".join(a.itertext()).split())) >= TEASER_LINK_CHARS for a in el.iter("a"))
+def _is_teaser_item(node, parent, cache: dict) -> bool:
+    """node is one of at least TEASER_ITEMS siblings of its kind that hold a headline link (cached per
+    node, and each parent's children grouped by kind once: every block of a page asks this)."""
+    verdict = cache.get(node)
+    if verdict is None:
+        groups = cache.get(("kinds", parent))
+        if groups is None:
+            groups = cache[("kinds", parent)] = {}
+            for child in parent:
+                groups.setdefault((_tag(child), _kind_of_name(child)), []).append(child)
+        items = groups.get((_tag(node), _kind_of_name(node)), [])
+        verdict = cache[node] = (len(items) >= TEASER_ITEMS
+                                 and sum(1 for c in items[:12] if _has_headline_link(c, cache)) >= TEASER_ITEMS
+                                 and _has_headline_link(node, cache))
+    return verdict
+
+
+def _has_headline_link(el, cache: dict | None = None) -> bool:
+    if cache is not None and ("link", el) in cache:
+        return cache[("link", el)]
+    found = any(len("".join("".join(a.itertext()).split())) >= TEASER_LINK_CHARS for a in el.iter("a"))
+    if cache is not None:
+        cache[("link", el)] = found
+    return found
 
 
 def _unwrap(best, scores: dict, stats: PageStats):
@@ -347,7 +364,7 @@ def _with_siblings(best, scores: dict, stats: PageStats) -> list:
 
 def _kind_of_name(el) -> str:
     """An element's class with digits dropped: 'para1' and 'para2' are the same kind of box."""
-    return re.sub(r"\d+", "", el.get("class") or "")
+    return DIGITS_RE.sub("", el.get("class") or "")
 
 
 def _adjacent(siblings: list, a, b, stats: PageStats) -> bool:
