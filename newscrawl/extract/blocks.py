@@ -18,6 +18,9 @@ SKIP_TAGS = frozenset("script style noscript template iframe object embed select
 IMAGE_SRC_ATTRS = ("data-src", "original-src", "data-original", "orisrc", "src")
 ASCII_SPACE_RE = re.compile(r"[ \t\n\r\f]+")
 HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none", re.I)
+# Class names that mean "not shown" in every CSS framework and in hand-made tab boxes (the inactive
+# panels of a profile's 论文发表/教授课程 tabs are `class="lh250 none"`): hidden, like display:none.
+HIDDEN_CLASSES = frozenset({"hide", "hidden", "none", "d-none", "is-hidden"})
 # Editor icons and spacer gifs that are not pictures of the article.
 NOT_A_PICTURE_RE = re.compile(r"/_ueditor/|/ueditor/.*/images/|icon_|/images/loading|spacer\.gif|blank\.gif|^data:", re.I)
 
@@ -27,6 +30,14 @@ class Blocks:
     paragraphs: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)  # (absolute href, link text)
+
+
+def is_hidden(el) -> bool:
+    """el is not shown: display:none, the `hidden` attribute, or a class that means hidden."""
+    if HIDDEN_STYLE_RE.search(el.get("style") or "") or el.get("hidden") is not None:
+        return True
+    classes = el.get("class")
+    return bool(classes) and not HIDDEN_CLASSES.isdisjoint(classes.lower().split())
 
 
 def image_url(img, base_url: str) -> str | None:
@@ -78,7 +89,7 @@ def html_blocks(element, base_url: str, skip=frozenset()) -> Blocks:
                 current.append(el.tail)
             continue
         tag = _tag(el)
-        if not tag or tag in SKIP_TAGS or el in skip or HIDDEN_STYLE_RE.search(el.get("style") or ""):
+        if not tag or tag in SKIP_TAGS or el in skip or is_hidden(el):
             # comments, processing instructions, scripts, hidden parts: not content (their tail is)
             if tag in BLOCK_TAGS:
                 flush()

@@ -22,7 +22,9 @@ META_LINE_RE = re.compile(r"^[\s\d/:.年月日时分-]+$|(?:来源|作者|发布
 # The value after a date label: in the same line, or in the next table cell ('发布日期 | 2021年06月18日').
 DATE_AFTER_LABEL = r"\s*[:：]?\s*(?P<date>[^\n|]{6,30}|\n\s*[^\n|]{6,30})"
 # A date that is not the article's: the header's clock ('今天是：2024年4月28日 星期日').
-NOT_PUBLISHED_RE = re.compile(r"(?:今天是|今日|今天|当前日期|当前时间|现在时间|现在是)\s*[:：]?\s*[^\n]{0,30}")
+# A copyright line's dates are the site's ('Copyright © 2011-04-20 某某学院 版权所有'), never the article's.
+NOT_PUBLISHED_RE = re.compile(r"(?:今天是|今日|今天|当前日期|当前时间|现在时间|现在是)\s*[:：]?\s*[^\n]{0,30}"
+                              r"|(?:copyright|©|\(c\)|版权所有)[^\n]{0,40}", re.I)
 # A labelled date written without separators ('发布日期：20230506'); never read as a date unlabelled.
 COMPACT_DATE_RE = re.compile(r"^\s*((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
 DATE_LOOKBACK_BLOCKS = 12  # blocks above the body searched for its date line

@@ -81,7 +81,7 @@ def find_headline(sel, meta: dict, page_title: str | None, main: MainText | None
         if main is not None:
             if el not in position or main.is_furniture(el):
                 continue  # hidden, or in page furniture (a sidebar's box heading)
-            if body_start is not None and position[el] >= body_start:
+            if body_start is not None and position[el] >= body_start and not _opens_body(el, main):
                 continue  # headings in or after the body are the body's or another story's
         elif el.xpath("ancestor-or-self::*[self::nav or self::header or self::footer]"):
             continue
@@ -94,6 +94,8 @@ def find_headline(sel, meta: dict, page_title: str | None, main: MainText | None
             text = headline_text(parent) if parent is not None and len(_flat(text_of(parent))) <= MAX_CHARS else ""
         flat = _flat(text)
         is_named = bool(flat) and any(flat in t for t in named_by)
+        if body_start is not None and position.get(el, -1) >= body_start and not is_named:
+            continue  # a heading that opens the body is the headline only when the <title> names it
         if not _plausible(el, text, is_named):
             continue
         if el.tag in ("b", "strong") and _flat(text_of(el.getparent())) != flat:
@@ -136,6 +138,19 @@ def find_headline(sel, meta: dict, page_title: str | None, main: MainText | None
         return before[0][1], "the first heading"
     title = strip_site_suffix(page_title)
     return (title or None), "<title>"
+
+
+def _opens_body(el, main: MainText) -> bool:
+    """el is a heading at the very top of the body, no text before it (a profile's <h2>谷大武</h2>
+    first in the box that holds the whole profile)."""
+    root = main.roots[0]
+    if el.tag not in HEADING_TAGS or (root is not el and root not in el.iterancestors()):
+        return False
+    stats = main.stats
+    start, here = stats.position[root], stats.position[el]
+    ancestors = set(el.iterancestors())
+    return not any(start <= stats.position.get(other, -1) < here and chars and other not in ancestors
+                   for other, (chars, _marks) in stats.own.items())
 
 
 def _rank(el) -> int:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from newscrawl.extract.blocks import BLOCK_TAGS, HIDDEN_STYLE_RE, SKIP_TAGS
+from newscrawl.extract.blocks import BLOCK_TAGS, SKIP_TAGS, is_hidden
 
 SENTENCE_MARK_RE = re.compile(r"[，。；！？、,;!?]")
 SENTENCE_BONUS = 10
@@ -102,7 +102,7 @@ def _tag(el) -> str:
 
 def _visible(el) -> bool:
     tag = _tag(el)
-    return bool(tag) and tag not in SKIP_TAGS and not HIDDEN_STYLE_RE.search(el.get("style") or "")
+    return bool(tag) and tag not in SKIP_TAGS and not is_hidden(el)
 
 
 def _names(el) -> list[str]:
