@@ -271,6 +271,31 @@ ERROR_PAGES = {
 }
 
 
+# More ways a site says "no article here" with status 200, each in the site's own header and footer:
+# (what the page says, the kind it is).
+MORE_NOTICES = [
+    ("网站系统升级维护中，给您带来不便敬请谅解。", "maintenance"),
+    ("您所访问的信息已过期或已删除！", "deleted"),
+    ("此信息不存在或尚未审核通过！", "not_found"),
+    ("系统繁忙，请稍后再试", "maintenance"),
+    ("访问过于频繁，请稍后再试", "maintenance"),
+    ("网站正在建设中", "maintenance"),
+    ("您没有权限查看此信息", "restricted"),
+    ("请登录后查看", "restricted"),
+    ("该信息仅限校内访问", "restricted"),
+]
+
+
+@pytest.mark.parametrize("notice,kind", MORE_NOTICES)
+def test_more_error_pages_are_recognised_by_kind(notice, kind):
+    from newscrawl.extract.errorpage import error_page
+
+    page = (f'<!DOCTYPE html><html>{CHROME_HEAD.format(title="中国矿业大学")}<body>{NAV}'
+            f'<div class="main"><p>{notice}</p><p><a href="/">返回首页</a></p></div>{FOOT}</body></html>')
+    found = error_page(page)
+    assert found is not None and found.kind == kind, (notice, found)
+
+
 def test_an_article_redirected_to_the_home_page_is_an_error_page():
     from newscrawl.extract.errorpage import moved_home
 
@@ -324,6 +349,9 @@ def test_articles_that_mention_an_error_are_articles():
         "<p>近期部分师生反映，访问学院网站旧版栏目时出现打不开的情况，原因是网站已经整体迁移到新的服务器，"
         "请使用新的网址访问。</p></body></html>",
         "<html><head><title>404实验室获奖</title></head><body><h1>404实验室获奖</h1><p>我校404实验室获得省级表彰。</p></body></html>",
+        # short undated notices whose words are an error page's words too
+        "<html><head><title>关于填报的通知</title></head><body><h1>关于填报的通知</h1><p>请各单位登录后查看并填报。</p></body></html>",
+        "<html><head><title>新校区建设</title></head><body><h1>新校区建设</h1><p>新校区图书馆正在建设中，明年启用。</p></body></html>",
     ]
     for page in [webplus_article("网站改版说明", "2025-01-05", [mention, *texts[:4]]),
                  vsb_article("新闻", "2025-01-05 10:00", [*texts[4:8], mention]), *short_notices]:

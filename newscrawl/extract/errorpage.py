@@ -16,18 +16,28 @@ from newscrawl.extract.wechat import GONE_RE
 NOTICE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("not_found", re.compile(
         r"(?:页面|网页|文章|信息|新闻|内容|资源|文件|栏目)(?:不存在|未找到|找不到|无法找到)|找不到(?:该|此|您要访问的|您要找的)?(?:页面|网页)"
-        r"|或不存在|\b404\b|Not\s*Found|Page\s+not\s+found|File\s+not\s+found", re.I)),
+        r"|或不存在|\b404\b|Not\s*Found|Page\s+not\s+found|File\s+not\s+found"
+        r"|(?:尚未|未)(?:审核|发布)(?:通过)?", re.I)),  # an unpublished article answers like a missing one
     ("deleted", re.compile(
         r"(?:信息|文章|新闻|内容|稿件|页面|网页|链接|资源|文件)(?:已经|已)?被?(?:管理员|发布者|作者)?"
-        r"(?:删除|撤销|撤回|撤稿|下线|屏蔽|过期|失效)|" + GONE_RE.pattern, GONE_RE.flags)),  # WeChat's words too, as wechat.py reads them
+        r"(?:删除|撤销|撤回|撤稿|下线|屏蔽|过期|失效)|或?已(?:经)?被?(?:删除|撤销|撤回|下线|过期|失效)|"
+        + GONE_RE.pattern, GONE_RE.flags)),  # WeChat's words too, as wechat.py reads them
     ("maintenance", re.compile(
-        r"维护中|升级中|正在(?:维护|升级)|暂停(?:访问|服务)|暂时无法(?:访问|查看|打开)|暂时关闭"
+        r"(?:系统|网站|服务器)?(?:升级)?维护中|升级中|正在(?:维护|升级)|暂停(?:访问|服务)|暂时无法(?:访问|查看|打开)|暂时关闭"
+        r"|(?:网站|网页|页面|栏目|本站)(?:正在)?建设中|(?:系统|服务器)繁忙|访问(?:过于|太)频繁|请稍后(?:再试|重试|访问)"
         r"|Service\s+(?:Temporarily\s+)?Unavailable|under\s+maintenance", re.I)),
     ("notice", re.compile(
         r"提示信息|系统提示|操作提示|错误提示|出错了|访问出错|发生错误|系统错误|服务器(?:内部)?错误|程序错误|数据库错误"
         r"|非法(?:访问|参数|请求|操作)|无效的?(?:参数|链接|请求|地址)|访问被拒绝|拒绝访问|无权(?:访问|查看|浏览)"
         r"|Internal\s+Server\s+Error|Bad\s+Request|Forbidden|Bad\s+Gateway|Runtime\s+Error|\berror\b", re.I)),
+    # an intranet-only or members-only article: the page says so instead of showing it
+    ("restricted", re.compile(
+        r"(?:没有|无)(?:访问|查看|浏览)?权限(?:访问|查看|浏览)?|权限不足|(?:请(?:先)?|需要|须)?登录后(?:才能|方可)?(?:查看|访问|浏览)"
+        r"|请(?:先)?登录"
+        r"|仅限校内(?:访问|用户)?|校外(?:无法|不能)访问")),
 )
+# Kinds whose words also appear in real short notices ('请各单位登录后查看并填报') need more of the clause.
+KIND_SHARE = {"restricted": 0.6}
 # Where a script or a meta refresh sends the reader, and the targets that are the site's error page.
 REDIRECT_TARGET_RE = re.compile(
     r"""(?:location(?:\.href)?\s*=|location\.(?:replace|assign)\(|^\s*\d*\s*;?\s*url=)\s*["']?(?P<target>[^"'\s;)]+)""",
@@ -53,7 +63,7 @@ NOTICE_SHARE = 0.4       # ... most of which is the notice itself
 
 @dataclass(frozen=True)
 class ErrorPage:
-    kind: str      # not_found, deleted, maintenance, notice, redirect (to the error page), moved_home
+    kind: str      # not_found, deleted, maintenance, notice, restricted, redirect (to the error page), moved_home
     message: str   # what the page says, for the log line
 
 
@@ -67,7 +77,7 @@ def _notice_in(clause: str) -> str | None:
         for match in rule.finditer(clause):
             covered.update(range(*match.span()))
             kind = kind or name
-    return kind if kind and len(covered) >= NOTICE_SHARE * len(clause) else None
+    return kind if kind and len(covered) >= KIND_SHARE.get(kind, NOTICE_SHARE) * len(clause) else None
 
 
 def moved_home(url: str, requested_url: str) -> ErrorPage | None:
