@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string, url_query_cleaner
 
 # Query parameters added by share buttons and analytics; they never select a different article.
 TRACKING_PARAM_RE = re.compile(r"^(?:utm_\w+|spm|from|isappinstalled|share_token|scene|clicktime|enterid|sharer_\w+|fbclid|gclid)$", re.I)
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+DOT_SEGMENT_RE = re.compile(r"(?:^|/)\.{1,2}(?:/|$)")
 
 
 def canonical_url(url: str) -> str:
@@ -17,8 +20,8 @@ def canonical_url(url: str) -> str:
 
     The URL as published, written as it goes on the wire (w3lib's safe_url_string, which is what a
     Scrapy request does to it: non-ASCII and spaces percent-encoded as UTF-8, scheme and host in
-    lower case), minus its fragment and tracking parameters. Nothing else is rewritten: the query
-    keeps its order (canonicalize_url would sort it, and so rename archived articles), and an
+    lower case), minus its fragment, a default port, dot segments and tracking parameters. Nothing
+    else is rewritten: the query keeps its order (canonicalize_url would sort it, and so rename archived articles), and an
     ordinary ASCII URL is unchanged, so its urlname stays the MD5 of the URL as published.
     """
     url = (url or "").strip()
@@ -29,8 +32,15 @@ def canonical_url(url: str) -> str:
     if is_wechat_url(url):
         return wechat_post_url(url)
     parts = urlsplit(url)
-    if parts.fragment:
-        parts = parts._replace(fragment="")
+    changed = bool(parts.fragment)
+    parts = parts._replace(fragment="")
+    if _port(parts) is not None and DEFAULT_PORTS.get(parts.scheme) == _port(parts):
+        # ':80' and ':443' name the same page as no port at all (the host keeps its case: lowered already)
+        parts, changed = parts._replace(netloc=parts.netloc.rsplit(":", 1)[0]), True
+    if DOT_SEGMENT_RE.search(parts.path):
+        # '/info/../info/1.htm' is '/info/1.htm' (RFC 3986 remove_dot_segments, as a browser resolves it)
+        parts, changed = parts._replace(path=urlsplit(urljoin("http://h/", parts.path)).path), True
+    if changed:
         url = urlunsplit(parts)
     if parts.query:
         tracking = [k for k, _ in parse_qsl(parts.query, keep_blank_values=True) if TRACKING_PARAM_RE.match(k)]
@@ -38,6 +48,13 @@ def canonical_url(url: str) -> str:
             # unique=False: a repeated key (?id=1&id=2) is part of the article's identity
             url = url_query_cleaner(url, tracking, remove=True, unique=False, keep_fragments=False)
     return url
+
+
+def _port(parts) -> int | None:
+    try:
+        return parts.port
+    except ValueError:  # ':abc', ':99999': not a port to drop
+        return None
 
 
 def urlname(url: str) -> str:

@@ -75,11 +75,17 @@ def test_a_url_has_one_canonical_form_and_ascii_urls_keep_their_urlname():
         ("HTTP://News.CUMT.edu.cn/info/1002/1.htm", "http://news.cumt.edu.cn/info/1002/1.htm"),
         ("http://news.cumt.edu.cn/info/1002/新闻 公告.htm", "http://news.cumt.edu.cn/info/1002/%E6%96%B0%E9%97%BB%20%E5%85%AC%E5%91%8A.htm"),
         ("http://news.cumt.edu.cn/c.jsp?title=学术&id=4#top", "http://news.cumt.edu.cn/c.jsp?title=%E5%AD%A6%E6%9C%AF&id=4"),
+        # a default port and dot segments name the page a browser opens without them
+        ("http://news.cumt.edu.cn:80/info/1002/1.htm", "http://news.cumt.edu.cn/info/1002/1.htm"),
+        ("https://news.cumt.edu.cn:443/info/1002/1.htm", "https://news.cumt.edu.cn/info/1002/1.htm"),
+        ("http://news.cumt.edu.cn/info/../info/./1002/1.htm?p=../x", "http://news.cumt.edu.cn/info/1002/1.htm?p=../x"),
     ]
     for written, encoded in same:
         assert canonical_url(written) == canonical_url(encoded) == encoded
         assert canonical_url(canonical_url(written)) == canonical_url(written)
     assert canonical_url("http://[::1") == "http://[::1"  # not a URL: left as it is, never an exception
+    assert canonical_url("http://news.cumt.edu.cn:8080/a.htm") == "http://news.cumt.edu.cn:8080/a.htm"
+    assert canonical_url("http://news.cumt.edu.cn:abc/a.htm") == "http://news.cumt.edu.cn:abc/a.htm"
 
 
 def odd_url_site(mirror, host="xwzx.cumt.edu.cn"):
