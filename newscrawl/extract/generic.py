@@ -27,6 +27,7 @@ NOT_PUBLISHED_RE = re.compile(r"(?:今天是|今日|今天|当前日期|当前�
                               r"|(?:copyright|©|\(c\)|版权所有)[^\n]{0,40}", re.I)
 # A labelled date written without separators ('发布日期：20230506'); never read as a date unlabelled.
 COMPACT_DATE_RE = re.compile(r"^\s*((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
+LD_PUBLISHED_RE = re.compile(r'"datePublished"\s*:\s*"([^"]{6,40})"')
 DATE_LOOKBACK_BLOCKS = 12  # blocks above the body searched for its date line
 LINK_BOX_DENSITY, LINK_BOX_LINKS = 0.5, 3  # a box of other stories' links (their dates are theirs)
 SIGNATURE_MAX_CHARS = 20  # a notice's last line that is only its date ('2009年3月30日', '二〇一五年三月二日')
@@ -44,6 +45,11 @@ def _stated_date(sel: Selector, meta: dict, roots: list, url: str, meta_lines: l
                 return found
     for key in DATE_META:
         found = parse_date(meta.get(key))
+        if found:
+            return found
+    for script in sel.root.xpath("//script[@type='application/ld+json']/text()"):
+        match = LD_PUBLISHED_RE.search(script)  # schema.org's datePublished, however the JSON is laid out
+        found = parse_date(match[1]) if match else None
         if found:
             return found
     for line in meta_lines:

@@ -33,6 +33,8 @@ RULES: dict[str, dict[str, tuple[str, ...]]] = {
 TITLE_META = ("articletitle", "og:title", "twitter:title")
 DATE_META = ("article:published_time", "pubdate", "publishdate", "publish_time", "publish-date", "publication_date",
              "firstpublishedtime", "articlepublishdate", "datepublished", "og:release_date", "og:published_time", "og:time",
+             "pubtime", "publishtime", "publish_date", "published_time", "ptime", "releasedate",
+             "og:article:published_time", "weibo: article:create_at",
              "date", "dc.date", "dc.date.issued", "dc.date.created", "createdate", "maketime")
 
 # Labels before a date in a meta line.
