@@ -31,7 +31,10 @@ RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(?P<html>.*?)\]\]>\s*</record>", 
 MIN_LIST_ROWS = 3
 HEADLINE_MIN_CHARS = 8
 PAGE_LINK_RE = re.compile(r"^(?:首页|上一?页|下一?页|末页|尾页|更多|more)", re.I)
-NEXT_LABELS = ("下一页", "下页", "下一頁", "后页", "后一页", "next", "Next", "NEXT", "next page", "Next page", ">", "›")
+NEXT_LABELS = ("下一页", "下页", "下一頁", "后页", "后一页", "next", "Next", "NEXT", "next page", "Next page", ">", "›",
+               "»", "→")
+# The page a numbered pager marks as the one shown (<span class="current">1</span>, <b>1</b>).
+CURRENT_CLASS_RE = re.compile(r"^(?:cur|current|curr|active|on|sel|selected|hover|this|now|thisclass|cpb)$", re.I)
 DECORATION_RE = re.compile(r"[\s<>«»‹›\[\]【】()（）→←]+")
 # TRS: <script>createPageHTML(23, 0, "index", "html");</script>, or with variables set before it
 TRS_PAGER_RE = re.compile(r"createPageHTML\(\s*(?P<count>\w+)\s*,\s*(?P<current>\w+)\s*,\s*['\"](?P<prefix>[\w-]+)['\"]"
@@ -239,10 +242,42 @@ def _generic_next(sel: Selector, url: str) -> str | None:
             target = _follow(a.get("href"), url)
             if target and target != url:
                 return target
-        if by_class is None and not label and any(NEXT_CLASS_RE.match(c) for c in (a.get("class") or "").split()):
+        if by_class is None and not label and _classed_next(a):
             target = _follow(a.get("href"), url)
             by_class = target if target and target != url else None
-    return by_class or _scripted_next(sel, url)
+    return by_class or _scripted_next(sel, url) or _numbered_next(sel, url)
+
+
+def _classed_next(a) -> bool:
+    """A link without text whose class, or its list item's, says next (<li class="next"><a href=…></a>)."""
+    parent = a.getparent()
+    classes = (a.get("class") or "").split() + ((parent.get("class") or "").split() if parent is not None else [])
+    return any(NEXT_CLASS_RE.match(c) for c in classes)
+
+
+def _numbered_next(sel: Selector, url: str) -> str | None:
+    """In a pager of numbers only, the link numbered one more than the page it marks as shown: a
+    number that is not a link (<span>1</span>) or has a 'current' class, beside links numbered."""
+    for el in sel.root.iter("span", "strong", "b", "font", "em", "li", "a"):
+        text = "".join(el.itertext()).strip()
+        if not text.isdigit() or len(text) > 5:
+            continue
+        marked = any(CURRENT_CLASS_RE.match(c) for c in (el.get("class") or "").split())
+        if el.tag == "a" and not marked:
+            continue
+        if not marked and (el.xpath("ancestor::a") or el.find(".//a") is not None):
+            continue
+        parent = el.getparent()
+        scope = parent.getparent() if parent is not None and parent.tag == "li" and el.tag != "li" else parent
+        if scope is None:
+            continue
+        wanted = str(int(text) + 1)
+        for a in scope.iter("a"):
+            if a is not el and "".join(a.itertext()).strip() == wanted and a.get("href"):
+                target = _follow(a.get("href"), url)
+                if target and target != url:
+                    return target
+    return None
 
 
 def _icon_label(a) -> str:
