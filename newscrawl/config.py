@@ -140,7 +140,8 @@ def _parse_pph(path, where, raw) -> tuple[PphAccount, ...]:
 def _parse_source(path, name, raw) -> Source:
     where = f"sources.{name}"
     if not NAME_RE.match(name):
-        _fail(path, where, "a source name must be lowercase letters, digits and _ (it names a spider and a folder)")
+        _fail(path, where, "a source name must be lowercase letters, digits and _, starting with a letter "
+              "(it names a spider and a folder)")
     if not isinstance(raw, dict):
         _fail(path, where, "expected a mapping")
     unknown = set(raw) - SOURCE_KEYS
@@ -314,7 +315,12 @@ def parse_sources(path: Path, text: str) -> dict[str, Source]:
     unknown = set(data) - {"sources"}
     if unknown:
         raise ConfigError(f"{path}: {sorted(unknown)[0]}: unknown top-level key (expected only 'sources')")
-    return {name: _parse_source(path, str(name), raw) for name, raw in data["sources"].items()}
+    for name in data["sources"]:
+        if not isinstance(name, str):
+            # 'yes:', 'on:', '2024:' are a boolean or a number to YAML, never a name
+            _fail(path, f"sources.{name}", f"YAML reads this source name as the {type(name).__name__} {name!r}: "
+                  "a source name is lowercase letters, digits and _, starting with a letter")
+    return {name: _parse_source(path, name, raw) for name, raw in data["sources"].items()}
 
 
 def source_for_host(sources: dict[str, Source], host: str) -> Source | None:

@@ -76,3 +76,11 @@ def test_every_command_says_it_in_one_line_and_exits_1(tmp_path, text, message):
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"newscrawl: config error: {path}: {message}"), result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("name, read_as", [("yes", "the bool True"), ("on", "the bool True"), ("2024", "the int 2024")])
+def test_a_source_name_yaml_reads_as_a_boolean_or_number_is_named_as_it_was_read(tmp_path, name, read_as):
+    path = write(tmp_path, "sources:\n" + source(name))
+    shown = read_as.rsplit(" ", 1)[1]
+    assert refusal(path) == (f"{path}: sources.{shown}: YAML reads this source name as {read_as}: "
+                             "a source name is lowercase letters, digits and _, starting with a letter")
