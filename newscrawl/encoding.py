@@ -57,6 +57,9 @@ COMMON_HANZI = frozenset(
     "該鐵價嚴龍飛學與樣關新內數義網頁們")
 
 
+BIG5_MIN_HANZI = 20
+
+
 def _common_share(text: str) -> float:
     hanzi = [c for c in text if "\u4e00" <= c <= "\u9fff"]
     return sum(c in COMMON_HANZI for c in hanzi) / max(1, len(hanzi))
@@ -72,6 +75,8 @@ def _unless_big5(body: bytes, encoding: str, text: str | None = None) -> str:
     if as_big5 is None:
         return encoding
     text = text if text is not None else body.decode(encoding)
+    if sum("\u4e00" <= c <= "\u9fff" for c in as_big5) < BIG5_MIN_HANZI:
+        return encoding  # a name or two ('贺伟芳') is too little to overrule the page's label
     return "big5" if _common_share(as_big5) > _common_share(text) + 0.2 else encoding
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string, url_query_cleaner
 
@@ -39,7 +39,7 @@ def canonical_url(url: str) -> str:
         parts, changed = parts._replace(netloc=parts.netloc.rsplit(":", 1)[0]), True
     if DOT_SEGMENT_RE.search(parts.path):
         # '/info/../info/1.htm' is '/info/1.htm' (RFC 3986 remove_dot_segments, as a browser resolves it)
-        parts, changed = parts._replace(path=urlsplit(urljoin("http://h/", parts.path)).path), True
+        parts, changed = parts._replace(path=remove_dot_segments(parts.path)), True
     if changed:
         url = urlunsplit(parts)
     if parts.query:
@@ -48,6 +48,25 @@ def canonical_url(url: str) -> str:
             # unique=False: a repeated key (?id=1&id=2) is part of the article's identity
             url = url_query_cleaner(url, tracking, remove=True, unique=False, keep_fragments=False)
     return url
+
+
+def remove_dot_segments(path: str) -> str:
+    """RFC 3986 5.2.4: '/a/./b/../c' is '/a/c' (by hand: urljoin reads '//a' as a host)."""
+    out: list[str] = []
+    segments = path.split("/")
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        if segment == ".":
+            if last:
+                out.append("")
+        elif segment == "..":
+            if len(out) > 1:
+                out.pop()
+            if last:
+                out.append("")
+        else:
+            out.append(segment)
+    return "/".join(out) if out != [""] else "/"
 
 
 def _port(parts) -> int | None:

@@ -358,6 +358,9 @@ def test_articles_that_mention_an_error_are_articles():
         # short undated notices whose words are an error page's words too
         "<html><head><title>关于填报的通知</title></head><body><h1>关于填报的通知</h1><p>请各单位登录后查看并填报。</p></body></html>",
         "<html><head><title>新校区建设</title></head><body><h1>新校区建设</h1><p>新校区图书馆正在建设中，明年启用。</p></body></html>",
+        *(f"<html><head><title>某某大学</title></head><body>{body}</body></html>" for body in (
+            "<p>二维码已失效</p>", "<p>如附件无法打开，请稍后再试</p>", "<p>学院网站建设中，欢迎提出意见</p>",
+            "<p>尚未发布的成绩请勿查询</p>", "<div>您好，请登录</div><p>本周讲座安排见附件。</p>", "<p>报名系统仅限校内访问</p>")),
     ]
     for page in [webplus_article("网站改版说明", "2025-01-05", [mention, *texts[:4]]),
                  vsb_article("新闻", "2025-01-05 10:00", [*texts[4:8], mention]), *short_notices]:

@@ -21,6 +21,7 @@ HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none", re.I)
 # Class names that mean "not shown" in every CSS framework and in hand-made tab boxes (the inactive
 # panels of a profile's 论文发表/教授课程 tabs are `class="lh250 none"`): hidden, like display:none.
 HIDDEN_CLASSES = frozenset({"hide", "hidden", "none", "d-none", "is-hidden"})
+SHOWN_AGAIN_RE = re.compile(r"^(?:d-(?:sm|md|lg|xl|xxl)-(?!none)\w|[a-z0-9]+:(?!hidden)\w|visible-)")
 # Editor icons and spacer gifs that are not pictures of the article.
 NOT_A_PICTURE_RE = re.compile(r"/_ueditor/|/ueditor/.*/images/|icon_|/images/loading|spacer\.gif|blank\.gif|^data:", re.I)
 
@@ -33,11 +34,14 @@ class Blocks:
 
 
 def is_hidden(el) -> bool:
-    """el is not shown: display:none, the `hidden` attribute, or a class that means hidden."""
+    """el is not shown: display:none, the `hidden` attribute, or a class that means hidden (unless
+    another class shows it again on wider screens: 'd-none d-md-block', 'hidden md:block')."""
     if HIDDEN_STYLE_RE.search(el.get("style") or "") or el.get("hidden") is not None:
         return True
-    classes = el.get("class")
-    return bool(classes) and not HIDDEN_CLASSES.isdisjoint(classes.lower().split())
+    classes = (el.get("class") or "").lower().split()
+    if not classes or HIDDEN_CLASSES.isdisjoint(classes) or el.tag in ("html", "body"):
+        return False  # <body class="hide"> is a page a script reveals on load, not a hidden page
+    return not any(SHOWN_AGAIN_RE.match(c) for c in classes)
 
 
 def image_url(img, base_url: str) -> str | None:

@@ -13,31 +13,34 @@ from newscrawl.extract.wechat import GONE_RE
 
 # What such pages say, by kind. A phrase counts only where it is most of a short clause of the page
 # (its title, a heading, a line, an alert()): an article that merely mentions 页面不存在 is an article.
-NOTICE_RULES: tuple[tuple[str, re.Pattern], ...] = (
+NOTICE_SHARE = 0.4         # a notice is most of a short clause (CLAUSE_CHARS) ...
+STRICT_SHARE = 0.8         # ... or nearly all of it, for words real notices use too
+GONE_VERB = r"(?:删除|撤销|撤回|撤稿|下线|屏蔽|过期|失效)"
+NOTICE_RULES: tuple[tuple[str, re.Pattern, float], ...] = (
+    # (kind, what the page says, the share of a clause it must be)
     ("not_found", re.compile(
         r"(?:页面|网页|文章|信息|新闻|内容|资源|文件|栏目)(?:不存在|未找到|找不到|无法找到)|找不到(?:该|此|您要访问的|您要找的)?(?:页面|网页)"
         r"|或不存在|\b404\b|Not\s*Found|Page\s+not\s+found|File\s+not\s+found"
-        r"|(?:尚未|未)(?:审核|发布)(?:通过)?", re.I)),  # an unpublished article answers like a missing one
+        # an unpublished article answers like a missing one ('此信息不存在或尚未审核通过')
+        r"|(?:或|信息|文章|内容|新闻|稿件)(?:尚未|未)(?:审核|发布)(?:通过)?", re.I), NOTICE_SHARE),
     ("deleted", re.compile(
-        r"(?:信息|文章|新闻|内容|稿件|页面|网页|链接|资源|文件)(?:已经|已)?被?(?:管理员|发布者|作者)?"
-        r"(?:删除|撤销|撤回|撤稿|下线|屏蔽|过期|失效)|或?已(?:经)?被?(?:删除|撤销|撤回|下线|过期|失效)|"
-        + GONE_RE.pattern, GONE_RE.flags)),  # WeChat's words too, as wechat.py reads them
+        r"(?:信息|文章|新闻|内容|稿件|页面|网页|链接|资源|文件)(?:已经|已)?被?(?:管理员|发布者|作者)?" + GONE_VERB
+        + r"(?:或(?:已经|已)?被?" + GONE_VERB + ")?|" + GONE_RE.pattern, GONE_RE.flags), NOTICE_SHARE),  # WeChat's words too
     ("maintenance", re.compile(
         r"(?:系统|网站|服务器)?(?:升级)?维护中|升级中|正在(?:维护|升级)|暂停(?:访问|服务)|暂时无法(?:访问|查看|打开)|暂时关闭"
-        r"|(?:网站|网页|页面|栏目|本站)(?:正在)?建设中|(?:系统|服务器)繁忙|访问(?:过于|太)频繁|请稍后(?:再试|重试|访问)"
-        r"|Service\s+(?:Temporarily\s+)?Unavailable|under\s+maintenance", re.I)),
+        r"|Service\s+(?:Temporarily\s+)?Unavailable|under\s+maintenance", re.I), NOTICE_SHARE),
+    # words real short notices use too ('学院网站建设中，欢迎提出意见'): the whole clause must be them
+    ("maintenance", re.compile(r"(?:网站|网页|页面|栏目|本站)(?:正在)?建设中|(?:系统|服务器)繁忙|访问(?:过于|太)频繁"), STRICT_SHARE),
     ("notice", re.compile(
         r"提示信息|系统提示|操作提示|错误提示|出错了|访问出错|发生错误|系统错误|服务器(?:内部)?错误|程序错误|数据库错误"
         r"|非法(?:访问|参数|请求|操作)|无效的?(?:参数|链接|请求|地址)|访问被拒绝|拒绝访问|无权(?:访问|查看|浏览)"
-        r"|Internal\s+Server\s+Error|Bad\s+Request|Forbidden|Bad\s+Gateway|Runtime\s+Error|\berror\b", re.I)),
+        r"|Internal\s+Server\s+Error|Bad\s+Request|Forbidden|Bad\s+Gateway|Runtime\s+Error|\berror\b", re.I), NOTICE_SHARE),
     # an intranet-only or members-only article: the page says so instead of showing it
     ("restricted", re.compile(
-        r"(?:没有|无)(?:访问|查看|浏览)?权限(?:访问|查看|浏览)?|权限不足|(?:请(?:先)?|需要|须)?登录后(?:才能|方可)?(?:查看|访问|浏览)"
-        r"|请(?:先)?登录"
-        r"|仅限校内(?:访问|用户)?|校外(?:无法|不能)访问")),
+        r"(?:您|你)?(?:没有|无)(?:访问|查看|浏览)?权限(?:访问|查看|浏览)?(?:此|该|本)?(?:信息|页面|内容|文章)?|权限不足"
+        r"|(?:请(?:先)?|需要|须)?登录后(?:才能|方可)?(?:查看|访问|浏览)(?:此|该|本)?(?:信息|页面|内容|文章)?"
+        r"|(?:该|此|本)?(?:信息|页面|内容|文章|栏目)?仅限校内(?:访问|用户)?(?:访问|浏览|查看)?|校外(?:无法|不能)访问"), STRICT_SHARE),
 )
-# Kinds whose words also appear in real short notices ('请各单位登录后查看并填报') need more of the clause.
-KIND_SHARE = {"restricted": 0.6}
 # Where a script or a meta refresh sends the reader, and the targets that are the site's error page.
 REDIRECT_TARGET_RE = re.compile(
     r"""(?:location(?:\.href)?\s*=|location\.(?:replace|assign)\(|^\s*\d*\s*;?\s*url=)\s*["']?(?P<target>[^"'\s;)]+)""",
@@ -58,7 +61,6 @@ SPACES_RE = re.compile(r"\s")
 
 SHORT_PAGE_CHARS = 400   # visible text outside links; an error page with the site's header and footer is shorter
 CLAUSE_CHARS = 60        # a notice is a short clause ...
-NOTICE_SHARE = 0.4       # ... most of which is the notice itself
 
 
 @dataclass(frozen=True)
@@ -72,12 +74,13 @@ def _notice_in(clause: str) -> str | None:
     clause = " ".join(clause.split())
     if not clause or len(clause) > CLAUSE_CHARS:
         return None
-    covered, kind = set(), None
-    for name, rule in NOTICE_RULES:
+    covered, kind, share = set(), None, NOTICE_SHARE
+    for name, rule, needed in NOTICE_RULES:
         for match in rule.finditer(clause):
             covered.update(range(*match.span()))
-            kind = kind or name
-    return kind if kind and len(covered) >= KIND_SHARE.get(kind, NOTICE_SHARE) * len(clause) else None
+            if kind is None:
+                kind, share = name, needed
+    return kind if kind and len(covered) >= share * len(clause) else None
 
 
 def moved_home(url: str, requested_url: str) -> ErrorPage | None:

@@ -81,7 +81,7 @@ def find_headline(sel, meta: dict, page_title: str | None, main: MainText | None
         if main is not None:
             if el not in position or main.is_furniture(el):
                 continue  # hidden, or in page furniture (a sidebar's box heading)
-            if body_start is not None and position[el] >= body_start and not _opens_body(el, main):
+            if body_start is not None and position[el] >= body_start and el.tag not in HEADING_TAGS:
                 continue  # headings in or after the body are the body's or another story's
         elif el.xpath("ancestor-or-self::*[self::nav or self::header or self::footer]"):
             continue
@@ -94,8 +94,9 @@ def find_headline(sel, meta: dict, page_title: str | None, main: MainText | None
             text = headline_text(parent) if parent is not None and len(_flat(text_of(parent))) <= MAX_CHARS else ""
         flat = _flat(text)
         is_named = bool(flat) and any(flat in t for t in named_by)
-        if body_start is not None and position.get(el, -1) >= body_start and not is_named:
-            continue  # a heading that opens the body is the headline only when the <title> names it
+        if body_start is not None and position.get(el, -1) >= body_start \
+                and not (is_named and _opens_body(el, main)):
+            continue  # ... except a heading that opens the body and that the <title> names
         if not _plausible(el, text, is_named):
             continue
         if el.tag in ("b", "strong") and _flat(text_of(el.getparent())) != flat:
@@ -147,10 +148,19 @@ def _opens_body(el, main: MainText) -> bool:
     if el.tag not in HEADING_TAGS or (root is not el and root not in el.iterancestors()):
         return False
     stats = main.stats
-    start, here = stats.position[root], stats.position[el]
+    here = stats.position[el]
+    if main.texts_from_body is None:  # once per page: the blocks that hold text, from the body on
+        start = stats.position[root]
+        main.texts_from_body = sorted((stats.position[b], b) for b, (chars, _marks) in stats.own.items()
+                                      if chars and stats.position.get(b, -1) >= start)
+    texts = main.texts_from_body
     ancestors = set(el.iterancestors())
-    return not any(start <= stats.position.get(other, -1) < here and chars and other not in ancestors
-                   for other, (chars, _marks) in stats.own.items())
+    for position, block in texts:
+        if position >= here:
+            return True
+        if block not in ancestors:
+            return False
+    return True
 
 
 def _rank(el) -> int:

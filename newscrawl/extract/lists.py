@@ -31,10 +31,15 @@ RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(?P<html>.*?)\]\]>\s*</record>", 
 MIN_LIST_ROWS = 3
 HEADLINE_MIN_CHARS = 8
 PAGE_LINK_RE = re.compile(r"^(?:首页|上一?页|下一?页|末页|尾页|更多|more)", re.I)
-NEXT_LABELS = ("下一页", "下页", "下一頁", "后页", "后一页", "next", "Next", "NEXT", "next page", "Next page", ">", "›",
-               "»", "→")
+NEXT_LABELS = ("下一页", "下页", "下一頁", "后页", "后一页", "next", "Next", "NEXT", "next page", "Next page", ">", "›")
+# Arrows that mean "next" only inside a pager: elsewhere '»' is a box heading's "more" link.
+PAGER_ARROWS = ("»", "→")
 # The page a numbered pager marks as the one shown (<span class="current">1</span>, <b>1</b>).
 CURRENT_CLASS_RE = re.compile(r"^(?:cur|current|curr|active|on|sel|selected|hover|this|now|thisclass|cpb)$", re.I)
+# What makes a box a pager: its class or id, or the words around its numbers (共78条, 首页, 尾页).
+PAGER_NAME_RE = re.compile(r"pag|fenye|fanye|turnpage|(?:^|[\s_-])(?:fy|pg|pn)(?:$|[\s_\d-])", re.I)
+PAGER_WORDS_RE = re.compile(r"共\s*\d+\s*[条页篇]|第\s*\d+\s*页|首页|尾页|末页|上一?页|下一?页|页次|\bpage\b", re.I)
+PAGER_LEVELS = 3  # a pager's class may sit this many levels above its numbers
 DECORATION_RE = re.compile(r"[\s<>«»‹›\[\]【】()（）→←]+")
 # TRS: <script>createPageHTML(23, 0, "index", "html");</script>, or with variables set before it
 TRS_PAGER_RE = re.compile(r"createPageHTML\(\s*(?P<count>\w+)\s*,\s*(?P<current>\w+)\s*,\s*['\"](?P<prefix>[\w-]+)['\"]"
@@ -233,7 +238,7 @@ def _generic_next(sel: Selector, url: str) -> str | None:
     rel = sel.css("a[rel=next]::attr(href), link[rel=next]::attr(href)").get()
     if rel:
         return _follow(rel, url)
-    by_class = None
+    by_class = by_arrow = None
     for a in sel.root.iter("a"):
         if not a.get("href"):
             continue
@@ -245,7 +250,23 @@ def _generic_next(sel: Selector, url: str) -> str | None:
         if by_class is None and not label and _classed_next(a):
             target = _follow(a.get("href"), url)
             by_class = target if target and target != url else None
-    return by_class or _scripted_next(sel, url) or _numbered_next(sel, url)
+        if by_arrow is None and label in PAGER_ARROWS and _in_pager(a):
+            target = _follow(a.get("href"), url)
+            by_arrow = target if target and target != url else None
+    return by_class or by_arrow or _scripted_next(sel, url) or _numbered_next(sel, url)
+
+
+def _in_pager(el) -> bool:
+    """el sits in a pager: a box named so, or one whose words are a pager's (共78条, 首页, 尾页)."""
+    node = el.getparent()
+    for _ in range(PAGER_LEVELS):
+        if node is None or node.tag in ("body", "html"):
+            return False
+        names = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if PAGER_NAME_RE.search(names) or PAGER_WORDS_RE.search(" ".join(node.itertext())[:300]):
+            return True
+        node = node.getparent()
+    return False
 
 
 def _classed_next(a) -> bool:
@@ -258,10 +279,11 @@ def _classed_next(a) -> bool:
 def _numbered_next(sel: Selector, url: str) -> str | None:
     """In a pager of numbers only, the link numbered one more than the page it marks as shown: a
     number that is not a link (<span>1</span>) or has a 'current' class, beside links numbered."""
+    numbered: dict = {}  # scope -> {number: href} of the links in it, built once per scope
     for el in sel.root.iter("span", "strong", "b", "font", "em", "li", "a"):
         text = "".join(el.itertext()).strip()
-        if not text.isdigit() or len(text) > 5:
-            continue
+        if not (text.isascii() and text.isdigit()) or len(text) > 5:
+            continue  # '①' and '²' are digits to Python, not page numbers
         marked = any(CURRENT_CLASS_RE.match(c) for c in (el.get("class") or "").split())
         if el.tag == "a" and not marked:
             continue
@@ -271,12 +293,18 @@ def _numbered_next(sel: Selector, url: str) -> str | None:
         scope = parent.getparent() if parent is not None and parent.tag == "li" and el.tag != "li" else parent
         if scope is None:
             continue
-        wanted = str(int(text) + 1)
-        for a in scope.iter("a"):
-            if a is not el and "".join(a.itertext()).strip() == wanted and a.get("href"):
-                target = _follow(a.get("href"), url)
-                if target and target != url:
-                    return target
+        if scope not in numbered:
+            links = {}
+            for a in scope.iter("a"):
+                number = "".join(a.itertext()).strip()
+                if number.isascii() and number.isdigit() and a.get("href"):
+                    links.setdefault(number, a.get("href"))
+            # a calendar is numbers too: only a box that is a pager counts
+            numbered[scope] = links if len(links) >= 1 and _in_pager(el) else {}
+        href = numbered[scope].get(str(int(text) + 1))
+        target = _follow(href, url) if href else None
+        if target and target != url:
+            return target
     return None
 
 

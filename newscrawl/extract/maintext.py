@@ -89,6 +89,7 @@ class MainText:
     in_furniture: bool = False               # the body sits in a box its class calls furniture
     stats: "PageStats | None" = None
     furniture_cache: dict = field(default_factory=dict)
+    texts_from_body: list | None = None      # (position, block) of text blocks from the body on (headline.py)
 
     def is_furniture(self, el) -> bool:
         """el is, or sits in, page furniture (nav, footer, a box named so) that is not the page itself."""
