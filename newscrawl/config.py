@@ -15,7 +15,10 @@ from parsel import Selector
 
 DEFAULT_SOURCES_FILE = Path(__file__).with_name("sources.yaml")
 KNOWN_CMS = ("auto", "webplus", "vsb", "thepaper", "generic")
-SELECTOR_KEYS = ("list_links", "title", "body", "date")
+SELECTOR_KEYS = ("list_links", "list_link_url", "title", "body", "date")
+# list_link_url is not CSS: the article's address built from attributes of each list_links match
+# ('/info/{newsid}' for <a href="#" newsId="567e…">, a row whose link a script makes)
+TEMPLATE_KEYS = ("list_link_url",)
 SOURCE_KEYS = {
     "school", "archive", "tags", "categories", "cms", "lists", "domains", "selectors",
     "status", "note", "pph", "wechat",
@@ -171,6 +174,14 @@ def _parse_source(path, name, raw) -> Source:
     for key, value in selectors.items():
         if key not in SELECTOR_KEYS:
             _fail(path, f"{where}.selectors.{key}", f"unknown selector (known: {', '.join(SELECTOR_KEYS)})")
+        if key in TEMPLATE_KEYS:
+            if not isinstance(value, str) or not re.search(r"\{[A-Za-z_:][-\w:.]*\}", value):
+                _fail(path, f"{where}.selectors.{key}",
+                      "expected an address with an {attribute} of the list_links element in braces, "
+                      "e.g. '/info/{newsid}'")
+            if "list_links" not in selectors:
+                _fail(path, f"{where}.selectors.{key}", "needs list_links: the elements whose attributes it reads")
+            continue
         if not isinstance(value, str) or not value.strip():
             _fail(path, f"{where}.selectors.{key}", "expected a CSS selector string")
         problem = css_problem(value)

@@ -67,3 +67,23 @@ def test_a_few_characters_never_overrule_a_declared_gbk():
 def test_dot_segments_resolve_once_even_after_a_double_slash():
     url = "http://www.example.edu.cn//a/../b.htm"
     assert canonical_url(canonical_url(url)) == canonical_url(url) == "http://www.example.edu.cn//b.htm"
+
+
+@pytest.mark.parametrize("pager, expected", [
+    ("<a href=\"#\" onclick=\"document.pageForm.action='/hard/?page=2';document.pageForm.submit();\">下一页&gt;</a>",
+     "hard/?page=2"),
+    ("<a href=\"javascript:void(0)\" onclick=\"location.href='xxyw/2.htm'\">下一页</a>", "xxyw/2.htm"),
+    ("<a href=\"javascript:window.open('xxyw/2.htm')\">下一页</a>", "xxyw/2.htm"),
+    ('<a href="#" onclick="goPage(2)">下一页</a>', None),  # a function only the page's script knows
+])
+def test_a_next_link_that_goes_by_script_is_followed_where_it_names_the_address(pager, expected):
+    assert next_of(column(pager)) == expected
+
+
+def test_list_link_url_builds_each_rows_address_from_its_attributes():
+    rows = ('<a href="#" newsId="567e1545">一</a><a href="#" NEWSID="0589c37f">二</a><a href="#">没有编号</a>'
+            '<a href="#" newsId="a b/c">三</a>')
+    page = extract_list(f"<html><body><div class='l'>{rows}</div></body></html>", "http://www.example.edu.cn/hard/",
+                        "generic", "div.l a", "/info/{newsId}")
+    assert page.links == ["http://www.example.edu.cn/info/567e1545", "http://www.example.edu.cn/info/0589c37f",
+                          "http://www.example.edu.cn/info/a%20b%2Fc"]

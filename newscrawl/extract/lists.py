@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 from parsel import Selector
 
@@ -34,6 +34,10 @@ PAGE_LINK_RE = re.compile(r"^(?:首页|上一?页|下一?页|末页|尾页|更�
 NEXT_LABELS = ("下一页", "下页", "下一頁", "后页", "后一页", "next", "Next", "NEXT", "next page", "Next page", ">", "›")
 # Arrows that mean "next" only inside a pager: elsewhere '»' is a box heading's "more" link.
 PAGER_ARROWS = ("»", "→")
+TEMPLATE_FIELD_RE = re.compile(r"\{([A-Za-z_:][-\w:.]*)\}")  # '{newsid}' in a list_link_url
+# A pager link that goes by script: the address it assigns or opens.
+SCRIPTED_HREF_RE = re.compile(r"""(?:\.action|location(?:\.href)?|\.href)\s*=\s*(?P<q>['"])(?P<href>[^'"\s]+)(?P=q)"""
+                              r"""|(?:location\.(?:assign|replace)|window\.open)\(\s*(?P<q2>['"])(?P<href2>[^'"\s]+)(?P=q2)""")
 # The page a numbered pager marks as the one shown (<span class="current">1</span>, <b>1</b>).
 CURRENT_CLASS_RE = re.compile(r"^(?:cur|current|curr|active|on|sel|selected|hover|this|now|thisclass|cpb)$", re.I)
 # What makes a box a pager: its class or id, or the words around its numbers (共78条, 首页, 尾页).
@@ -244,7 +248,7 @@ def _generic_next(sel: Selector, url: str) -> str | None:
             continue
         label = page_label("".join(a.itertext()))
         if label in NEXT_LABELS or (not label and _icon_label(a) in NEXT_LABELS):
-            target = _follow(a.get("href"), url)
+            target = _follow(a.get("href"), url) or _follow(_scripted_href(a), url)
             if target and target != url:
                 return target
         if by_class is None and not label and _classed_next(a):
@@ -267,6 +271,31 @@ def _in_pager(el) -> bool:
             return True
         node = node.getparent()
     return False
+
+
+def templated_url(template: str, el) -> str | None:
+    """template with each {attribute} replaced by el's value of it (names in any case), or None
+    when el lacks one (a row that is not an article)."""
+    attrs = {k.lower(): v.strip() for k, v in el.attrib.items()} if isinstance(el.tag, str) else {}
+    missing = False
+
+    def value(match):
+        nonlocal missing
+        found = attrs.get(match[1].lower())
+        missing = missing or not found
+        return quote(found or "", safe="")
+
+    out = TEMPLATE_FIELD_RE.sub(value, template)
+    return None if missing else out
+
+
+def _scripted_href(a) -> str | None:
+    """Where a link whose href is '#' or javascript: sends the reader by script: the address its
+    onclick gives a form's action or the location ('document.pageForm.action='/hard/?page=2';
+    document.pageForm.submit()', 'location.href="list2.htm"', 'window.open("list2.htm")')."""
+    script = f"{a.get('onclick') or ''};{a.get('href') or ''}"
+    match = SCRIPTED_HREF_RE.search(script)
+    return (match["href"] or match["href2"]) if match else None
 
 
 def _classed_next(a) -> bool:
@@ -333,8 +362,13 @@ def _scripted_next(sel: Selector, url: str) -> str | None:
     return None
 
 
-def extract_list(html: str, url: str, cms: str = "auto", link_css: str | None = None) -> ListPage:
-    """Article links (absolute, canonical, in list order) and the next list page, if any."""
+def extract_list(html: str, url: str, cms: str = "auto", link_css: str | None = None,
+                 link_url: str | None = None) -> ListPage:
+    """Article links (absolute, canonical, in list order) and the next list page, if any.
+
+    link_css names the rows' links exactly; link_url, when a script builds the article's address
+    from an attribute of the row (<a href="#" newsId="567e…">), is that address with the
+    attribute in braces ('/info/{newsid}')."""
     if cms in (None, "", "auto"):
         cms = detect_cms(html, url)
     sel = Selector(text=html)
@@ -348,7 +382,11 @@ def extract_list(html: str, url: str, cms: str = "auto", link_css: str | None = 
     if link_css:
         # a selector from the sources file names the list's links exactly
         links = _Unique()
-        for href in sel.css(link_css).xpath("./@href | .//a/@href").getall():
-            links.add(_follow(href, url))
+        for row in sel.css(link_css):
+            if link_url:
+                links.add(_follow(templated_url(link_url, row.root), url))
+                continue
+            for href in row.xpath("./@href | .//a/@href").getall():
+                links.add(_follow(href, url))
         page.links = list(links)
     return page

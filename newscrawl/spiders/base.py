@@ -288,8 +288,9 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         self.count("lists/read", source=source.name)
         self.host_answered(response.url)
         try:
+            selectors = self.selectors_for(source, response.url)
             page = extract_list(response.text, response.url, self.cms_for(source, response.url, cms),
-                                self.selectors_for(source, response.url).get("list_links"))
+                                selectors.get("list_links"), selectors.get("list_link_url"))
         except Exception as exc:  # a page that breaks the parser is a failed list page, not a traceback
             self.count("lists/failed", source=source.name)
             self.count("errors/list_unreadable", source=source.name)
