@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import email.utils
 import hashlib
@@ -393,3 +394,32 @@ def postgres_url(postgres_server):
     with psycopg.connect(postgres_server.get_uri(), autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
     return postgres_server.get_uri(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state(request):
+    """Extra crawl settings selecting the state backend: a test using it runs on both."""
+    if request.param == "sqlite":
+        return {}
+    return {"NEWSCRAWL_STATE_URL": request.getfixturevalue("postgres_url")}
+
+
+def write_sources(tmp_path: Path, name: str, school: str, lists: list[str], cms: str = "webplus") -> Path:
+    """A sources file of one source, <name>.example its archive, as the state/feed tests crawl it."""
+    path = tmp_path / "sources.yaml"
+    path.write_text(f"sources:\n  {name}:\n    school: {school}\n    archive: {name}.example\n    cms: {cms}\n"
+                    f"    lists: [{', '.join(lists)}]\n", encoding="utf-8")
+    return path
+
+
+@contextlib.contextmanager
+def live_and_dead_pids():
+    """(pid of a running process, pid of one that has ended): for files named after their writer."""
+    live = subprocess.Popen(["sleep", "30"])
+    try:
+        dead = subprocess.Popen(["true"])
+        dead.wait()
+        yield live.pid, dead.pid
+    finally:
+        live.kill()
+        live.wait()

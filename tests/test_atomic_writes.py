@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import PROJECT
+from conftest import PROJECT, live_and_dead_pids
 from newscrawl.discover import append_entry
 from newscrawl.state import SqliteStateStore
 from test_trust import mount_tmpfs
@@ -93,20 +93,14 @@ def test_report_out_never_writes_through_a_link_planted_at_its_temp_name(tmp_pat
 def test_the_sweep_removes_a_killed_crawls_summary_temp_file_too(tmp_path):
     from newscrawl.pipelines.write import remove_stale_temp_files, write_atomically
 
-    live = subprocess.Popen(["sleep", "30"])
-    try:
-        dead = subprocess.Popen(["true"])
-        dead.wait()
+    with live_and_dead_pids() as (live, dead):
         (tmp_path / ".newscrawl").mkdir()
-        mine = tmp_path / ".newscrawl" / f".cumt.last-crawl.json.{live.pid}.k3j_x9ab.tmp"
-        stale = tmp_path / ".newscrawl" / f".xjtu.last-crawl.json.{dead.pid}.q0w_e8rt.tmp"
+        mine = tmp_path / ".newscrawl" / f".cumt.last-crawl.json.{live}.k3j_x9ab.tmp"
+        stale = tmp_path / ".newscrawl" / f".xjtu.last-crawl.json.{dead}.q0w_e8rt.tmp"
         mine.write_text("{")
         stale.write_text("{")
         assert remove_stale_temp_files(tmp_path) == 1
         assert mine.exists() and not stale.exists()
-    finally:
-        live.kill()
-        live.wait()
     write_atomically(tmp_path / ".newscrawl" / "cumt.last-crawl.json", "{}")  # the names it writes are swept
     kept = {p.name for p in (tmp_path / ".newscrawl").iterdir()}
     assert kept == {mine.name, "cumt.last-crawl.json"}

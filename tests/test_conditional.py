@@ -2,28 +2,15 @@
 
 import re
 
-import pytest
-
-from conftest import crawl
+from conftest import crawl, write_sources
 from sitegen import build_webplus_site, webplus_article, webplus_list
 
 HOST = "news.cond.edu.cn"
 LIST = f"http://{HOST}/xw/list.htm"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def state(request):
-    """Extra crawl settings selecting the state backend."""
-    if request.param == "sqlite":
-        return {}
-    return {"NEWSCRAWL_STATE_URL": request.getfixturevalue("postgres_url")}
-
-
 def sources_file(tmp_path):
-    path = tmp_path / "sources.yaml"
-    path.write_text("sources:\n  cond:\n    school: 条件大学\n    archive: cond.example\n    cms: webplus\n"
-                    f"    lists: [{LIST}]\n", encoding="utf-8")
-    return path
+    return write_sources(tmp_path, "cond", "条件大学", [LIST])
 
 
 def served_with_validators(mirror):

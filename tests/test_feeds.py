@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from conftest import crawl
+from conftest import crawl, write_sources
 from newscrawl.feeds import VSB_RSS, WEBPLUS_API, Feed, FeedError, agrees, detect_feed, feed_request, parse_feed
 from sitegen import (
     WEBPLUS_API_PATH, build_vsb_site, build_webplus_site, vsb_rss_answer, vsb_rss_link, webplus_api_answer,
@@ -17,19 +17,8 @@ LIST = f"http://{HOST}/523/list.htm"
 API = f"http://{HOST}{WEBPLUS_API_PATH}"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def state(request):
-    """Extra crawl settings selecting the state backend."""
-    if request.param == "sqlite":
-        return {}
-    return {"NEWSCRAWL_STATE_URL": request.getfixturevalue("postgres_url")}
-
-
 def sources_file(tmp_path, url=LIST, cms="webplus"):
-    path = tmp_path / "sources.yaml"
-    path.write_text(f"sources:\n  feed:\n    school: 接口大学\n    archive: feed.example\n    cms: {cms}\n"
-                    f"    lists: [{url}]\n", encoding="utf-8")
-    return path
+    return write_sources(tmp_path, "feed", "接口大学", [url], cms)
 
 
 def webplus_column(mirror, articles, api=True):

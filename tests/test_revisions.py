@@ -10,7 +10,7 @@ import pytest
 from scrapy.settings import Settings
 
 import newscrawl.settings as project_settings
-from conftest import crawl
+from conftest import crawl, write_sources
 from newscrawl.archive import parse_front_matter
 from newscrawl.recheck import parse_schedule, withdrawn_notice
 from newscrawl.state import open_store
@@ -21,20 +21,9 @@ HOST = "news.edit.edu.cn"
 LIST = f"http://{HOST}/xw/list.htm"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def state(request):
-    """Extra crawl settings selecting the state backend."""
-    if request.param == "sqlite":
-        return {}
-    return {"NEWSCRAWL_STATE_URL": request.getfixturevalue("postgres_url")}
-
-
 def setup_site(mirror, tmp_path, articles=6):
     urls = build_webplus_site(lambda url, body: mirror.add(url, body, validators=True), HOST, "xw", articles)
-    sources = tmp_path / "sources.yaml"
-    sources.write_text("sources:\n  edit:\n    school: 编辑大学\n    archive: edit.example\n    cms: webplus\n"
-                       f"    lists: [{LIST}]\n", encoding="utf-8")
-    return urls, sources
+    return urls, write_sources(tmp_path, "edit", "编辑大学", [LIST])
 
 
 def store_of(out, state):

@@ -1,28 +1,15 @@
 """robots.txt read once per NEWSCRAWL_ROBOTS_TTL (kept in the state, both backends) and bounded in size."""
 
-import pytest
-
-from conftest import crawl
+from conftest import crawl, write_sources
 from sitegen import build_webplus_site
 
 HOST = "news.robots.edu.cn"
 ROBOTS = f"http://{HOST}/robots.txt"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def state(request):
-    """Extra crawl settings selecting the state backend."""
-    if request.param == "sqlite":
-        return {}
-    return {"NEWSCRAWL_STATE_URL": request.getfixturevalue("postgres_url")}
-
-
 def site(mirror, tmp_path, articles=4):
     urls = build_webplus_site(mirror.add, HOST, "xw", articles)
-    sources = tmp_path / "sources.yaml"
-    sources.write_text("sources:\n  rb:\n    school: 规则大学\n    archive: rb.example\n    cms: webplus\n"
-                       f"    lists: [http://{HOST}/xw/list.htm]\n", encoding="utf-8")
-    return urls, sources
+    return urls, write_sources(tmp_path, "rb", "规则大学", [f"http://{HOST}/xw/list.htm"])
 
 
 def robots_calls(mirror):

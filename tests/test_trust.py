@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from conftest import PROJECT, crawl, scrapy
+from conftest import PROJECT, crawl, live_and_dead_pids, scrapy
 from newscrawl.state import SqliteStateStore
 from newscrawl.urls import canonical_url, urlname
 from sitegen import build_webplus_site, webplus_article
@@ -268,18 +268,13 @@ def test_the_temp_sweep_leaves_a_live_crawls_file_alone(tmp_path):
     from newscrawl.pipelines.write import remove_stale_temp_files
 
     (tmp_path / "cumt").mkdir()
-    live = subprocess.Popen(["sleep", "30"])
-    try:
-        dead = subprocess.Popen(["true"])
-        dead.wait()
-        mine = tmp_path / "cumt" / f".a.md.{live.pid}.x1.tmp"
-        stale = tmp_path / "cumt" / f".b.md.{dead.pid}.x2.tmp"
+    with live_and_dead_pids() as (live, dead):
+        mine = tmp_path / "cumt" / f".a.md.{live}.x1.tmp"
+        stale = tmp_path / "cumt" / f".b.md.{dead}.x2.tmp"
         mine.write_text("half")
         stale.write_text("half")
         assert remove_stale_temp_files(tmp_path) == 1
         assert mine.exists() and not stale.exists()
-    finally:
-        live.kill()
 
 
 # ---- 8. the body is text, never markup ----------------------------------------------------------
