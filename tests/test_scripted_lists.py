@@ -48,3 +48,16 @@ def test_a_column_built_by_scripts_is_crawled_through_its_configured_link_url(mi
     assert summary["articles_written"] == 5
     titles = sorted(p.read_text(encoding="utf-8").split("\n", 2)[1] for p in (tmp_path / "jwc").glob("*.md"))
     assert len(titles) == 5 and all("教务通知" in t for t in titles)
+
+
+def test_a_list_links_selector_that_matches_nothing_is_a_layout_change(mirror, tmp_path):
+    """README: such a selector is not left to detection; the page is named and the crawl exits 3."""
+    mirror.add(f"{HOST}/hard/?page=1", column(1, IDS[0], 1))
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        "sources:\n  jwc:\n    school: 某某大学\n    archive: jwc.example\n    cms: generic\n"
+        f"    lists: ['{HOST}/hard/?page=1']\n    selectors: {{list_links: 'ul.gone li a'}}\n", encoding="utf-8")
+    result = crawl(mirror, tmp_path, "jwc", settings={"NEWSCRAWL_SOURCES_FILE": sources})
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert f"list page {HOST}/hard/?page=1 (page 1, generic) has no article links" in result.stderr
+    assert not any("/info/" in url for url in mirror.log)
