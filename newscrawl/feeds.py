@@ -127,6 +127,11 @@ def _article_url(href, base_url: str) -> str | None:
     return canonical_url(url)
 
 
+def _article_urls(hrefs, base_url: str) -> list[str]:
+    """The rows' article URLs (_article_url), each once, in the feed's order."""
+    return list(dict.fromkeys(url for url in (_article_url(href, base_url) for href in hrefs) if url))
+
+
 def parse_feed(feed: Feed, body: bytes, base_url: str) -> FeedPage:
     """The article links of one feed answer (raises FeedError when it is not the CMS's answer)."""
     if feed.kind == WEBPLUS_API:
@@ -136,12 +141,8 @@ def parse_feed(feed: Feed, body: bytes, base_url: str) -> FeedPage:
             raise FeedError("the answer is not JSON") from None
         if not isinstance(answer, dict) or not isinstance(answer.get("data"), list):
             raise FeedError("the answer has no data list")
-        links = []
-        for row in answer["data"]:
-            if isinstance(row, dict):
-                url = _article_url(row.get("url") or row.get("link"), base_url)
-                if url and url not in links:
-                    links.append(url)
+        links = _article_urls((row.get("url") or row.get("link") for row in answer["data"] if isinstance(row, dict)),
+                              base_url)
         try:
             total = int(answer.get("total"))
         except (TypeError, ValueError):
@@ -154,12 +155,7 @@ def parse_feed(feed: Feed, body: bytes, base_url: str) -> FeedPage:
         raise FeedError("the answer is not RSS") from None
     if not page.xpath("/rss | /*[local-name()='rss']"):
         raise FeedError("the answer is not RSS")
-    links = []
-    for href in items:
-        url = _article_url(href, base_url)
-        if url and url not in links:
-            links.append(url)
-    return FeedPage(links, None)
+    return FeedPage(_article_urls(items, base_url), None)
 
 
 def agrees(feed_links: list[str], page_links: list[str]) -> bool:

@@ -59,8 +59,7 @@ class SqliteStateStore(StateStore):
         if version > SCHEMA_VERSION:
             raise StateError(f"state file {self.path} has schema {version}, newer than this newscrawl ({SCHEMA_VERSION})")
         for target in range(version + 1, SCHEMA_VERSION + 1):
-            with self.db:
-                self.db.execute("BEGIN IMMEDIATE")
+            with self.transaction():
                 for statement in MIGRATIONS[target]:
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version={target}")

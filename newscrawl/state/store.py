@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -40,6 +41,22 @@ class StateStore:
     def close(self) -> None:
         self.db.close()
 
+    @contextmanager
+    def transaction(self):
+        """One write transaction, committed at the end (rolled back on an exception). SQLite takes its
+        write lock at the start (BEGIN IMMEDIATE; PostgreSQL: BEGIN), so what it reads back is as it wrote it."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            yield
+
+    def _write_and_read(self, write: str, args: tuple, read: str, key: str):
+        """`write`, then the value `read` selects for `key`, in one transaction (a counter as this write
+        left it, whatever another writer does next); None when there is no row."""
+        with self.transaction():
+            self.db.execute(write, args)
+            row = self.db.execute(read, (key,)).fetchone()
+        return row[0] if row else None
+
     # ---- what is known ---------------------------------------------------------------------
     def has(self, urlname: str) -> bool:
         """Archived, or recorded as a repost of an archived text."""
@@ -69,8 +86,7 @@ class StateStore:
         the validators its page was answered with, for conditional re-checks.
         """
         now = time.time()
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self.transaction():
             self.db.execute(
                 "INSERT INTO articles (urlname, url, source, path, fingerprint, published, written_at, kind, etag, "
                 "last_modified, published_at, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -93,8 +109,7 @@ class StateStore:
         never fetched again, no longer pending a retry. A row already there stays as it is: an article
         archived under this URL keeps its file and its record (a full re-crawl or `scrapy reextract`
         that now reads the page otherwise does not orphan the file)."""
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self.transaction():
             self.db.execute(
                 "INSERT INTO articles (urlname, url, source, path, fingerprint, published, written_at, kind) "
                 "VALUES (?, ?, ?, '', ?, NULL, ?, ?) ON CONFLICT(urlname) DO NOTHING",
@@ -108,19 +123,15 @@ class StateStore:
         use_attempt=False records it without using up an attempt (an anti-bot wall says nothing
         about the article: it is tried again, however long the wall stands).
         """
-        step = 1 if use_attempt else 0
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute(
-                "INSERT INTO failures (urlname, url, source, column_url, cms, kind, reason, attempts, last_try) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(urlname) DO UPDATE SET "
-                "kind=excluded.kind, reason=excluded.reason, attempts=failures.attempts+excluded.attempts, "
-                "last_try=excluded.last_try, "
-                "column_url=CASE WHEN excluded.column_url<>'' THEN excluded.column_url ELSE failures.column_url END",
-                (urlname, url, source, column, cms, kind, reason[:500], step, time.time()),
-            )
-            row = self.db.execute("SELECT attempts FROM failures WHERE urlname=?", (urlname,)).fetchone()
-        return row[0] if row else 1
+        attempts = self._write_and_read(
+            "INSERT INTO failures (urlname, url, source, column_url, cms, kind, reason, attempts, last_try) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(urlname) DO UPDATE SET "
+            "kind=excluded.kind, reason=excluded.reason, attempts=failures.attempts+excluded.attempts, "
+            "last_try=excluded.last_try, "
+            "column_url=CASE WHEN excluded.column_url<>'' THEN excluded.column_url ELSE failures.column_url END",
+            (urlname, url, source, column, cms, kind, reason[:500], 1 if use_attempt else 0, time.time()),
+            "SELECT attempts FROM failures WHERE urlname=?", urlname)
+        return 1 if attempts is None else attempts
 
     def pending(self, source: str, max_attempts: int) -> list[dict]:
         """Failed articles of a source that still have attempts left, oldest try first."""
@@ -166,18 +177,15 @@ class StateStore:
         Kept resets the attempts; a failure adds one when use_attempt (an anti-bot wall does not).
         """
         step = 1 if use_attempt else 0
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute(
-                "INSERT INTO files (url, source, kind, status, path, sha256, size, type, reason, attempts, last_try) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
-                "status=excluded.status, path=excluded.path, sha256=excluded.sha256, size=excluded.size, "
-                "type=excluded.type, reason=excluded.reason, last_try=excluded.last_try, "
-                "attempts=CASE WHEN excluded.status='failed' THEN files.attempts+excluded.attempts ELSE 0 END",
-                (url, source, kind, status, path, sha256, int(size or 0), type, reason[:500], step, time.time()),
-            )
-            row = self.db.execute("SELECT attempts FROM files WHERE url=?", (url,)).fetchone()
-        return row[0] if row else step
+        attempts = self._write_and_read(
+            "INSERT INTO files (url, source, kind, status, path, sha256, size, type, reason, attempts, last_try) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+            "status=excluded.status, path=excluded.path, sha256=excluded.sha256, size=excluded.size, "
+            "type=excluded.type, reason=excluded.reason, last_try=excluded.last_try, "
+            "attempts=CASE WHEN excluded.status='failed' THEN files.attempts+excluded.attempts ELSE 0 END",
+            (url, source, kind, status, path, sha256, int(size or 0), type, reason[:500], step, time.time()),
+            "SELECT attempts FROM files WHERE url=?", url)
+        return step if attempts is None else attempts
 
     def link_file(self, url: str, urlname: str) -> None:
         """urlname's article links the file at url (kept or not)."""
@@ -246,8 +254,7 @@ class StateStore:
         wherever they now stand in their column (a column stops paginating at known articles).
         """
         count = 0
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self.transaction():
             for urlname in urlnames:
                 row = self.db.execute("SELECT url, source FROM articles WHERE urlname=?", (urlname,)).fetchone()
                 if row is None:
@@ -303,8 +310,7 @@ class StateStore:
     def save_validators(self, pages) -> None:
         """pages: (url, etag, last_modified) of list pages whose every article is recorded."""
         now = time.time()
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self.transaction():
             for url, etag, last_modified in pages:
                 self.db.execute("INSERT OR REPLACE INTO validators (url, etag, last_modified, saved_at) "
                                 "VALUES (?, ?, ?, ?)", (url, etag or "", last_modified or "", now))
@@ -383,8 +389,7 @@ class StateStore:
                                "kind='archived' AND published_at IS NULL", (source,)).fetchall()
         if not rows:
             return
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self.transaction():
             for name, published, written_at in rows:
                 self.db.execute("UPDATE articles SET published_at=? WHERE urlname=?",
                                 (unix_time(published) or written_at, name))
@@ -403,14 +408,12 @@ class StateStore:
                         last_modified: str = "", when: float | None = None) -> int:
         """The site changed an archived article and its file was rewritten; returns its revision count."""
         when = time.time() if when is None else when
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.execute(
-                "UPDATE articles SET revisions=revisions+1, revised_at=?, previous_hash=?, fingerprint=?, "
-                "checked_at=?, etag=?, last_modified=?, withdrawn_at=NULL, withdrawn_reason='' WHERE urlname=?",
-                (when, previous_hash, fingerprint, when, etag or "", last_modified or "", urlname))
-            row = self.db.execute("SELECT revisions FROM articles WHERE urlname=?", (urlname,)).fetchone()
-        return row[0] if row else 0
+        revisions = self._write_and_read(
+            "UPDATE articles SET revisions=revisions+1, revised_at=?, previous_hash=?, fingerprint=?, "
+            "checked_at=?, etag=?, last_modified=?, withdrawn_at=NULL, withdrawn_reason='' WHERE urlname=?",
+            (when, previous_hash, fingerprint, when, etag or "", last_modified or "", urlname),
+            "SELECT revisions FROM articles WHERE urlname=?", urlname)
+        return revisions or 0
 
     def mark_withdrawn(self, urlname: str, reason: str, when: float | None = None) -> None:
         """The site took the article down: recorded, its file kept, never checked again."""
