@@ -13,10 +13,11 @@ import sys
 from pathlib import Path
 
 from scrapy.commands import BaseRunSpiderCommand
+from scrapy.exceptions import UsageError
 
-from newscrawl.commands.crawl import finish_without_close, interrupted_before_start
+from newscrawl.commands.crawl import finish_without_close, interrupted_before_start, usage_error
 from newscrawl.interrupt import Interrupts
-from newscrawl.preflight import PreflightError, check_output_dir, check_state, lock_sources
+from newscrawl.preflight import PreflightError, check_output_dir, check_state, lock_sources, prepare_log_file
 from newscrawl.replay import WarcIndex, warc_files
 from newscrawl.spiders.base import NewsSpider
 from newscrawl.spiders.thepaper import LabelsAccountArticles
@@ -73,7 +74,11 @@ class Command(BaseRunSpiderCommand):
     def process_options(self, args, opts):
         # first thing: a Ctrl-C from here to the end of the process ends it with exit 5 (interrupt.py)
         self.interrupts = Interrupts().install()
-        super().process_options(args, opts)
+        try:
+            super().process_options(args, opts)  # -a NAME=VALUE, -o/-O
+            prepare_log_file(self.settings)  # before Scrapy opens it (a traceback, exit 1, no log)
+        except (UsageError, PreflightError) as exc:
+            usage_error(str(exc))
         # the folder the crawls write their captures to, read before the replay switches capturing off
         self.warc_dir = self.settings.get("NEWSCRAWL_WARC_DIR")
         for key, value in REPLAY_SETTINGS.items():
