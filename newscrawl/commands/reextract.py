@@ -18,7 +18,7 @@ from scrapy.exceptions import UsageError
 from newscrawl.commands.crawl import finish_without_close, interrupted_before_start, usage_error
 from newscrawl.interrupt import Interrupts
 from newscrawl.preflight import PreflightError, check_output_dir, check_state, lock_sources, prepare_log_file
-from newscrawl.replay import WarcIndex, warc_files
+from newscrawl.replay import WarcIndex
 from newscrawl.spiders.base import NewsSpider
 from newscrawl.spiders.thepaper import LabelsAccountArticles
 from newscrawl.summary import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_USAGE
@@ -90,11 +90,11 @@ class Command(BaseRunSpiderCommand):
             print("newscrawl: give the WARC folder: --warc DIR (or set NEWSCRAWL_WARC_DIR)", file=sys.stderr)
             self.exitcode = EXIT_USAGE
             return
-        if not warc_files(Path(folder)):
+        index = WarcIndex(Path(folder))
+        if not index.paths:
             print(f"newscrawl: no WARC files in {folder}", file=sys.stderr)
             self.exitcode = EXIT_USAGE
             return
-        index = WarcIndex(Path(folder))
         found = list(dict.fromkeys(c["source"] for c in index.articles.values()))
         wanted = list(args) or found
         unknown = [name for name in wanted if name not in found]
