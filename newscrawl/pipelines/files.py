@@ -54,12 +54,6 @@ class ArchiveFilesStore(FSFilesStore):
             write_atomically(target, buf.getvalue())  # the response's own bytes: BytesIO shares them, no copy
         return None
 
-    def stat_file(self, path, info):
-        try:
-            return {"last_modified": Path(self.basedir, path).stat().st_mtime}
-        except OSError:
-            return {}
-
 
 class ArchiveFilesPipeline(FilesPipeline):
     """NEWSCRAWL_FILES = attachments (the default) or all (pictures too); off: not loaded."""
@@ -170,10 +164,10 @@ class ArchiveFilesPipeline(FilesPipeline):
         if not filekinds.is_a_file(request.url, response.headers, response.body[:512]):
             raise self.failed(request, "not_a_file",
                               f"the answer is a web page ({filekinds.media_type(response.headers) or 'no type'}), not a file")
-        path = self.file_path(request, response=response, info=info, item=item)
+        sha256, path = self.stored_as(request, response)
         existed = (self.root / path).is_file()
         try:
-            sha256 = self.file_downloaded(response, request, info, item=item)
+            self.store.persist_file(path, BytesIO(response.body), info)  # stored once per content
         except OSError as exc:
             raise self.failed(request, "write_failed", f"{type(exc).__name__}: {exc}") from None
         self.inc_stats("downloaded")
@@ -253,24 +247,17 @@ class ArchiveFilesPipeline(FilesPipeline):
         return FileNotKept(why, why, reason)
 
     # ---- naming and storing (FilesPipeline's hooks) ----------------------------------------
-    def file_path(self, request, response=None, info=None, *, item=None) -> str:
-        """ab/<sha256>.<ext>: named by the bytes; without them, where the URL's file was kept (if it was)."""
-        if response is None:
-            known = self.state.file(request.url)
-            return known["path"] if known and known["status"] == "kept" else ""
-        sha256 = request.meta.get("newscrawl_sha256")
-        if sha256 is None:
-            sha256 = request.meta["newscrawl_sha256"] = hashlib.sha256(response.body).hexdigest()
+    def stored_as(self, request, response) -> tuple[str, str]:
+        """(sha256, ab/<sha256>.<ext>): the answer's bytes, named by their content."""
+        sha256 = hashlib.sha256(response.body).hexdigest()
         ext = filekinds.file_extension(response.url, response.headers)
         if ext == "bin":
             ext = filekinds.url_extension(request.url) or ext
-        return filekinds.stored_path(sha256, ext)
+        return sha256, filekinds.stored_path(sha256, ext)
 
-    def file_downloaded(self, response, request, info, *, item=None) -> str:
-        """Store the bytes (once per content) and return their SHA-256."""
-        path = self.file_path(request, response=response, info=info, item=item)
-        self.store.persist_file(path, BytesIO(response.body), info)
-        return request.meta["newscrawl_sha256"]
+    def file_path(self, request, response=None, info=None, *, item=None) -> str:
+        """FilesPipeline's hook (its callers are all replaced here: keep() names files by stored_as)."""
+        return self.stored_as(request, response)[1]
 
     # ---- the article ---------------------------------------------------------------------
     def item_completed(self, results, item, info):
