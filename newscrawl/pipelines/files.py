@@ -269,14 +269,15 @@ class ArchiveFilesPipeline(FilesPipeline):
             return item
 
     def link_files(self, results, item):
-        kept = [(url, kind, value) for (url, kind), (ok, value) in zip(self.wanted(item), results)
+        wanted = self.wanted(item)
+        kept = [(url, kind, value) for (url, kind), (ok, value) in zip(wanted, results)
                 if ok and value and value.get("path")]
         if isinstance(item, FileRetry):
             item.kept = kept[0][2] if kept else None
             return item
         if not isinstance(item, ArticleItem):
             return item
-        for url, kind in self.wanted(item):
+        for url, kind in wanted:
             if kind != filekinds.LINK:
                 self.state.link_file(url, item.urlname)
         texts = dict(item.links)
