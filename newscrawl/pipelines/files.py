@@ -194,20 +194,20 @@ class ArchiveFilesPipeline(FilesPipeline):
             raise self.not_a_file(request, f"{type(exc).__name__}: {exc}")
         if isinstance(exc, NotInWarc):
             self.count("files/not_in_warc", request)
-            raise FileNotKept("not_in_warc", "not_in_warc", str(exc))
+            raise FileNotKept("not_in_warc", str(exc))
         if isinstance(exc, OffsiteRequest):
             self.count("files/offsite", request)
             self.state.record_file(url=request.url, source=self.source(request), kind=self.kind(request),
                                    status="offsite", reason=one_line(str(exc)))
             logger.info("file not kept (offsite): %s <%s>", one_line(str(exc)), request.url)
-            raise FileNotKept("offsite", "offsite", str(exc))
+            raise FileNotKept("offsite", str(exc))
         if isinstance(exc, DownloadCancelledError):
             self.count("files/too_large", request)
             self.state.record_file(url=request.url, source=self.source(request), kind=self.kind(request),
                                    status="too_large", size=self.maxsize + 1, reason=one_line(str(exc)))
             logger.warning("file not kept (larger than NEWSCRAWL_FILES_MAXSIZE, %d bytes): its link stays "
                            "the original <%s>", self.maxsize, request.url)
-            raise FileNotKept("too_large", "too_large", str(exc))
+            raise FileNotKept("too_large", str(exc))
         if isinstance(exc, BlockedRequest):  # a wall says nothing about the file: uses no attempt
             raise self.failed(request, "blocked", str(exc), use_attempt=False)
         raise self.failed(request, *download_error(exc))  # named as the spider names an article's
@@ -230,7 +230,7 @@ class ArchiveFilesPipeline(FilesPipeline):
                 self.count("files/given_up", request)
                 logger.error("giving up on file <%s> after %d attempts (last: %s); `scrapy state --retry` "
                              "queues it again", request.url, attempts, kind)
-        return FileNotKept("failed", kind, reason)
+        return FileNotKept(kind, reason)
 
     def not_a_file(self, request, reason: str) -> FileNotKept:
         """A body link that may have been a file is not one (or did not answer): not a failure, not asked again."""
@@ -238,13 +238,13 @@ class ArchiveFilesPipeline(FilesPipeline):
         self.state.record_file(url=request.url, source=self.source(request), kind=filekinds.LINK, status="page",
                                reason=one_line(reason))
         logger.debug("not a file: %s <%s>", reason, request.url)
-        return FileNotKept("page", "page", reason)
+        return FileNotKept("page", reason)
 
     def skipped(self, request, why: str, reason: str) -> FileNotKept:
         self.count("files/skipped", request)
         self.count(f"files/skipped/{why}", request)
         logger.debug("file not fetched (%s): %s <%s>", why, reason, request.url)
-        return FileNotKept(why, why, reason)
+        return FileNotKept(why, reason)
 
     # ---- naming and storing (FilesPipeline's hooks) ----------------------------------------
     def stored_as(self, request, response) -> tuple[str, str]:
