@@ -38,7 +38,6 @@ class ReextractSpider(LabelsAccountArticles, NewsSpider):
     """Requests every captured article page of the chosen sources (the handler answers from the WARC)."""
 
     name = "reextract"
-    arguments = {}
 
     def __init__(self, *args, warc_index: WarcIndex, wanted: list[str], **kwargs):
         super().__init__(*args, **kwargs)
