@@ -44,9 +44,8 @@ TYPE_EXTENSIONS = {
 class FileNotKept(FileException):
     """A file not kept this run (failed, too large, offsite, skipped): counted and logged once already."""
 
-    def __init__(self, status: str, kind: str, reason: str):
+    def __init__(self, kind: str, reason: str):
         super().__init__(f"{kind}: {reason}")
-        self.status, self.kind, self.reason = status, kind, reason
 
 
 def wanted_files(attachments: list[dict], images: list[str], mode: str) -> list[tuple[str, str]]:

@@ -98,7 +98,6 @@ class WarcFiles:
         self.handle = None
         self.path: Path | None = None
         self.started = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
-        self.files_written = 0
 
     def _open(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -137,7 +136,6 @@ class WarcFiles:
         self.handle.close()
         os.replace(self.path.with_name(self.path.name + OPEN_SUFFIX), self.path)
         self.handle = None
-        self.files_written += 1
 
 
 def salvage(folder: Path) -> int:

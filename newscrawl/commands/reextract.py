@@ -13,11 +13,12 @@ import sys
 from pathlib import Path
 
 from scrapy.commands import BaseRunSpiderCommand
+from scrapy.exceptions import UsageError
 
-from newscrawl.commands.crawl import finish_without_close, interrupted_before_start
+from newscrawl.commands.crawl import finish_without_close, interrupted_before_start, usage_error
 from newscrawl.interrupt import Interrupts
-from newscrawl.preflight import PreflightError, check_output_dir, check_state, lock_sources
-from newscrawl.replay import WarcIndex, warc_files
+from newscrawl.preflight import PreflightError, check_output_dir, check_state, lock_sources, prepare_log_file
+from newscrawl.replay import WarcIndex
 from newscrawl.spiders.base import NewsSpider
 from newscrawl.spiders.thepaper import LabelsAccountArticles
 from newscrawl.summary import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_USAGE
@@ -37,7 +38,6 @@ class ReextractSpider(LabelsAccountArticles, NewsSpider):
     """Requests every captured article page of the chosen sources (the handler answers from the WARC)."""
 
     name = "reextract"
-    arguments = {}
 
     def __init__(self, *args, warc_index: WarcIndex, wanted: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,7 +73,11 @@ class Command(BaseRunSpiderCommand):
     def process_options(self, args, opts):
         # first thing: a Ctrl-C from here to the end of the process ends it with exit 5 (interrupt.py)
         self.interrupts = Interrupts().install()
-        super().process_options(args, opts)
+        try:
+            super().process_options(args, opts)  # -a NAME=VALUE, -o/-O
+            prepare_log_file(self.settings)  # before Scrapy opens it (a traceback, exit 1, no log)
+        except (UsageError, PreflightError) as exc:
+            usage_error(str(exc))
         # the folder the crawls write their captures to, read before the replay switches capturing off
         self.warc_dir = self.settings.get("NEWSCRAWL_WARC_DIR")
         for key, value in REPLAY_SETTINGS.items():
@@ -85,11 +89,11 @@ class Command(BaseRunSpiderCommand):
             print("newscrawl: give the WARC folder: --warc DIR (or set NEWSCRAWL_WARC_DIR)", file=sys.stderr)
             self.exitcode = EXIT_USAGE
             return
-        if not warc_files(Path(folder)):
+        index = WarcIndex(Path(folder))
+        if not index.paths:
             print(f"newscrawl: no WARC files in {folder}", file=sys.stderr)
             self.exitcode = EXIT_USAGE
             return
-        index = WarcIndex(Path(folder))
         found = list(dict.fromkeys(c["source"] for c in index.articles.values()))
         wanted = list(args) or found
         unknown = [name for name in wanted if name not in found]

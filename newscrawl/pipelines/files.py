@@ -54,12 +54,6 @@ class ArchiveFilesStore(FSFilesStore):
             write_atomically(target, buf.getvalue())  # the response's own bytes: BytesIO shares them, no copy
         return None
 
-    def stat_file(self, path, info):
-        try:
-            return {"last_modified": Path(self.basedir, path).stat().st_mtime}
-        except OSError:
-            return {}
-
 
 class ArchiveFilesPipeline(FilesPipeline):
     """NEWSCRAWL_FILES = attachments (the default) or all (pictures too); off: not loaded."""
@@ -170,10 +164,10 @@ class ArchiveFilesPipeline(FilesPipeline):
         if not filekinds.is_a_file(request.url, response.headers, response.body[:512]):
             raise self.failed(request, "not_a_file",
                               f"the answer is a web page ({filekinds.media_type(response.headers) or 'no type'}), not a file")
-        path = self.file_path(request, response=response, info=info, item=item)
+        sha256, path = self.stored_as(request, response)
         existed = (self.root / path).is_file()
         try:
-            sha256 = self.file_downloaded(response, request, info, item=item)
+            self.store.persist_file(path, BytesIO(response.body), info)  # stored once per content
         except OSError as exc:
             raise self.failed(request, "write_failed", f"{type(exc).__name__}: {exc}") from None
         self.inc_stats("downloaded")
@@ -200,20 +194,20 @@ class ArchiveFilesPipeline(FilesPipeline):
             raise self.not_a_file(request, f"{type(exc).__name__}: {exc}")
         if isinstance(exc, NotInWarc):
             self.count("files/not_in_warc", request)
-            raise FileNotKept("not_in_warc", "not_in_warc", str(exc))
+            raise FileNotKept("not_in_warc", str(exc))
         if isinstance(exc, OffsiteRequest):
             self.count("files/offsite", request)
             self.state.record_file(url=request.url, source=self.source(request), kind=self.kind(request),
                                    status="offsite", reason=one_line(str(exc)))
             logger.info("file not kept (offsite): %s <%s>", one_line(str(exc)), request.url)
-            raise FileNotKept("offsite", "offsite", str(exc))
+            raise FileNotKept("offsite", str(exc))
         if isinstance(exc, DownloadCancelledError):
             self.count("files/too_large", request)
             self.state.record_file(url=request.url, source=self.source(request), kind=self.kind(request),
                                    status="too_large", size=self.maxsize + 1, reason=one_line(str(exc)))
             logger.warning("file not kept (larger than NEWSCRAWL_FILES_MAXSIZE, %d bytes): its link stays "
                            "the original <%s>", self.maxsize, request.url)
-            raise FileNotKept("too_large", "too_large", str(exc))
+            raise FileNotKept("too_large", str(exc))
         if isinstance(exc, BlockedRequest):  # a wall says nothing about the file: uses no attempt
             raise self.failed(request, "blocked", str(exc), use_attempt=False)
         raise self.failed(request, *download_error(exc))  # named as the spider names an article's
@@ -236,7 +230,7 @@ class ArchiveFilesPipeline(FilesPipeline):
                 self.count("files/given_up", request)
                 logger.error("giving up on file <%s> after %d attempts (last: %s); `scrapy state --retry` "
                              "queues it again", request.url, attempts, kind)
-        return FileNotKept("failed", kind, reason)
+        return FileNotKept(kind, reason)
 
     def not_a_file(self, request, reason: str) -> FileNotKept:
         """A body link that may have been a file is not one (or did not answer): not a failure, not asked again."""
@@ -244,33 +238,26 @@ class ArchiveFilesPipeline(FilesPipeline):
         self.state.record_file(url=request.url, source=self.source(request), kind=filekinds.LINK, status="page",
                                reason=one_line(reason))
         logger.debug("not a file: %s <%s>", reason, request.url)
-        return FileNotKept("page", "page", reason)
+        return FileNotKept("page", reason)
 
     def skipped(self, request, why: str, reason: str) -> FileNotKept:
         self.count("files/skipped", request)
         self.count(f"files/skipped/{why}", request)
         logger.debug("file not fetched (%s): %s <%s>", why, reason, request.url)
-        return FileNotKept(why, why, reason)
+        return FileNotKept(why, reason)
 
     # ---- naming and storing (FilesPipeline's hooks) ----------------------------------------
-    def file_path(self, request, response=None, info=None, *, item=None) -> str:
-        """ab/<sha256>.<ext>: named by the bytes; without them, where the URL's file was kept (if it was)."""
-        if response is None:
-            known = self.state.file(request.url)
-            return known["path"] if known and known["status"] == "kept" else ""
-        sha256 = request.meta.get("newscrawl_sha256")
-        if sha256 is None:
-            sha256 = request.meta["newscrawl_sha256"] = hashlib.sha256(response.body).hexdigest()
+    def stored_as(self, request, response) -> tuple[str, str]:
+        """(sha256, ab/<sha256>.<ext>): the answer's bytes, named by their content."""
+        sha256 = hashlib.sha256(response.body).hexdigest()
         ext = filekinds.file_extension(response.url, response.headers)
         if ext == "bin":
             ext = filekinds.url_extension(request.url) or ext
-        return filekinds.stored_path(sha256, ext)
+        return sha256, filekinds.stored_path(sha256, ext)
 
-    def file_downloaded(self, response, request, info, *, item=None) -> str:
-        """Store the bytes (once per content) and return their SHA-256."""
-        path = self.file_path(request, response=response, info=info, item=item)
-        self.store.persist_file(path, BytesIO(response.body), info)
-        return request.meta["newscrawl_sha256"]
+    def file_path(self, request, response=None, info=None, *, item=None) -> str:
+        """FilesPipeline's hook (its callers are all replaced here: keep() names files by stored_as)."""
+        return self.stored_as(request, response)[1]
 
     # ---- the article ---------------------------------------------------------------------
     def item_completed(self, results, item, info):
@@ -282,14 +269,15 @@ class ArchiveFilesPipeline(FilesPipeline):
             return item
 
     def link_files(self, results, item):
-        kept = [(url, kind, value) for (url, kind), (ok, value) in zip(self.wanted(item), results)
+        wanted = self.wanted(item)
+        kept = [(url, kind, value) for (url, kind), (ok, value) in zip(wanted, results)
                 if ok and value and value.get("path")]
         if isinstance(item, FileRetry):
             item.kept = kept[0][2] if kept else None
             return item
         if not isinstance(item, ArticleItem):
             return item
-        for url, kind in self.wanted(item):
+        for url, kind in wanted:
             if kind != filekinds.LINK:
                 self.state.link_file(url, item.urlname)
         texts = dict(item.links)
