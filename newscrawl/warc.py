@@ -187,7 +187,7 @@ class WarcCapture:
     def response_downloaded(self, response, request, spider):
         kind = request.meta.get("newscrawl_kind")
         if kind == "article":
-            if is_antibot_page(response.status, response.body):
+            if is_antibot_page(response.status, _served_text(response)):
                 return  # a wall is not the page
         elif kind != "file" or not 200 <= response.status < 400:
             return
@@ -238,6 +238,27 @@ class WarcCapture:
             self.files.close()
         except OSError as exc:
             logger.error("could not finish the WARC file: %s", exc)
+
+
+def _served_text(response, limit: int = 2_000_000) -> bytes:
+    """The page as the anti-bot check must read it: this signal comes before HttpCompression, so a
+    gzip-, deflate- or br-encoded body is decoded here (the first `limit` bytes are all the check reads)."""
+    encoding = response.headers.get("Content-Encoding", b"").strip().lower()
+    if encoding == b"br":
+        try:
+            import brotli  # optional, as in Scrapy: without it no server is asked for br
+
+            return brotli.Decompressor().process(response.body, output_buffer_limit=limit)
+        except Exception:  # brotli missing or too old for a limit, or a body that is not br
+            return response.body
+    if encoding not in (b"gzip", b"x-gzip", b"deflate"):
+        return response.body
+    for wbits in (47, -15):  # gzip or zlib by their header, then raw deflate
+        try:
+            return zlib.decompressobj(wbits).decompress(response.body, limit)
+        except zlib.error:
+            continue
+    return response.body
 
 
 def _reason(status: int) -> str:

@@ -209,3 +209,50 @@ def test_a_wall_in_front_of_a_file_is_that_files_failure_not_the_sources_block()
     stats = crawler.stats.get_stats()
     assert "newscrawl/blocked" not in stats and "newscrawl/source/wall/blocked" not in stats
     assert stats["newscrawl/blocked_host/www.wall.edu.cn"] == 1
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br", None])
+def test_a_compressed_wall_answering_200_is_never_captured_as_the_article(tmp_path, encoding):
+    """The capture sees the bytes as served (before decompression): a gzip-served 瑞数 wall must not
+    become the article's latest capture, which reextract would read instead of the good one."""
+    import zlib
+
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.warc import WarcCapture
+
+    wall = b'<html><head><meta r="m"><script r="m">$_ts=window["$_ts"];</script></head><body></body></html>'
+    brotli = pytest.importorskip("brotli") if encoding == "br" else None
+    body = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli and brotli.compress}.get(encoding, bytes)(wall)
+    headers = {"Content-Encoding": encoding} if encoding else {}
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_WARC_DIR": str(tmp_path)})
+    crawler.stats.open_spider(None)
+    capture = WarcCapture.from_crawler(crawler)
+    request = Request("http://news.example.edu.cn/info/1/2.htm", meta={"newscrawl_kind": "article"})
+    capture.response_downloaded(HtmlResponse(request.url, status=200, headers=headers, body=body, request=request),
+                                request, None)
+    capture.spider_closed(None, "finished")
+    assert crawler.stats.get_value("newscrawl/warc/article") is None
+
+
+def test_a_compressed_article_is_captured_as_served(tmp_path):
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.warc import WarcCapture
+
+    page = ("<html><head><title>学校新闻</title></head><body><h1>学校新闻</h1>"
+            + "<p>学校召开专题会议，研究部署下一阶段重点工作。</p>" * 20 + "</body></html>").encode()
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_WARC_DIR": str(tmp_path)})
+    crawler.stats.open_spider(None)
+    capture = WarcCapture.from_crawler(crawler)
+    request = Request("http://news.example.edu.cn/info/1/3.htm", meta={"newscrawl_kind": "article"})
+    served = gzip.compress(page)
+    capture.response_downloaded(HtmlResponse(request.url, status=200, headers={"Content-Encoding": "gzip"},
+                                             body=served, request=request), request, None)
+    capture.spider_closed(None, "finished")
+    assert crawler.stats.get_value("newscrawl/warc/article") == 1
+    with open(next(tmp_path.glob("*.warc.gz")), "rb") as handle:
+        bodies = [r.raw_stream.read() for r in ArchiveIterator(handle) if r.rec_type == "response"]
+    assert bodies == [served]  # the bytes as the site sent them
