@@ -256,3 +256,26 @@ def test_a_compressed_article_is_captured_as_served(tmp_path):
     with open(next(tmp_path.glob("*.warc.gz")), "rb") as handle:
         bodies = [r.raw_stream.read() for r in ArchiveIterator(handle) if r.rec_type == "response"]
     assert bodies == [served]  # the bytes as the site sent them
+
+
+def test_a_failing_state_is_counted_once_whatever_the_files_outcome(caplog):
+    """kept, offsite, too large, failed or not a file: a state that cannot record it is files/state_failed
+    and one log line, never a traceback out of the media pipeline."""
+    from types import SimpleNamespace
+
+    from scrapy.http import Request
+
+    from newscrawl.pipelines.files import ArchiveFilesPipeline
+
+    counted = []
+
+    def broken(**fields):
+        raise OSError("database is locked")
+
+    pipeline = SimpleNamespace(state=SimpleNamespace(record_file=broken), source=lambda request: "cumt",
+                               kind=lambda request: "attachment", count=lambda key, request: counted.append(key))
+    request = Request("http://news.example.edu.cn/a.pdf")
+    for fields in ({"status": "offsite"}, {"status": "too_large", "size": 1}, {"status": "failed", "use_attempt": True}):
+        assert ArchiveFilesPipeline.record(pipeline, request, **fields) is None
+    assert counted == ["files/state_failed"] * 3
+    assert caplog.text.count("could not record the file in the state: database is locked") == 3

@@ -175,7 +175,7 @@ class ArchiveFilesPipeline(FilesPipeline):
         record = {"status": "kept", "path": path, "sha256": sha256, "size": len(response.body),
                   "type": filekinds.file_type(response.headers, ext)}
         kind = filekinds.ATTACHMENT if self.kind(request) == filekinds.LINK else self.kind(request)
-        self.state.record_file(url=request.url, source=self.source(request), kind=kind, **record)
+        self.record(request, kind=kind, **record)
         self.count("files/kept", request)
         self.count(f"files/kept/{kind}", request)
         if request.meta.get("newscrawl_file_retry"):
@@ -197,20 +197,29 @@ class ArchiveFilesPipeline(FilesPipeline):
             raise FileNotKept("not_in_warc", str(exc))
         if isinstance(exc, OffsiteRequest):
             self.count("files/offsite", request)
-            self.state.record_file(url=request.url, source=self.source(request), kind=self.kind(request),
-                                   status="offsite", reason=one_line(str(exc)))
+            self.record(request, status="offsite", reason=one_line(str(exc)))
             logger.info("file not kept (offsite): %s <%s>", one_line(str(exc)), request.url)
             raise FileNotKept("offsite", str(exc))
         if isinstance(exc, DownloadCancelledError):
             self.count("files/too_large", request)
-            self.state.record_file(url=request.url, source=self.source(request), kind=self.kind(request),
-                                   status="too_large", size=self.maxsize + 1, reason=one_line(str(exc)))
+            self.record(request, status="too_large", size=self.maxsize + 1, reason=one_line(str(exc)))
             logger.warning("file not kept (larger than NEWSCRAWL_FILES_MAXSIZE, %d bytes): its link stays "
                            "the original <%s>", self.maxsize, request.url)
             raise FileNotKept("too_large", str(exc))
         if isinstance(exc, BlockedRequest):  # a wall says nothing about the file: uses no attempt
             raise self.failed(request, "blocked", str(exc), use_attempt=False)
         raise self.failed(request, *download_error(exc))  # named as the spider names an article's
+
+    def record(self, request, kind: str | None = None, **fields) -> int | None:
+        """The file's outcome in the state (its attempts so far, for a failure); a state that fails is
+        counted and logged once, and the file is simply tried again when an article links it."""
+        try:
+            return self.state.record_file(url=request.url, source=self.source(request),
+                                          kind=kind or self.kind(request), **fields)
+        except Exception as exc:
+            self.count("files/state_failed", request)
+            logger.error("could not record the file in the state: %s <%s>", one_line(str(exc)), request.url)
+            return None
 
     def failed(self, request, kind: str, reason: str, use_attempt: bool = True) -> FileNotKept:
         """A download that failed: counted by kind, one log line, queued in the state for later runs."""
@@ -219,24 +228,17 @@ class ArchiveFilesPipeline(FilesPipeline):
         if request.meta.get("newscrawl_file_retry"):
             self.count("files/retry/failed", request)
         logger.warning("file not kept (%s): %s <%s>", kind, one_line(reason), request.url)
-        try:
-            attempts = self.state.record_file(url=request.url, source=self.source(request), kind=self.kind(request),
-                                              status="failed", reason=one_line(reason), use_attempt=use_attempt)
-        except Exception as exc:  # the state is failing: the file is tried again when an article links it
-            self.count("files/state_failed", request)
-            logger.error("could not record the failed file in the state: %s <%s>", one_line(str(exc)), request.url)
-        else:
-            if use_attempt and attempts >= self.max_attempts:
-                self.count("files/given_up", request)
-                logger.error("giving up on file <%s> after %d attempts (last: %s); `scrapy state --retry` "
-                             "queues it again", request.url, attempts, kind)
+        attempts = self.record(request, status="failed", reason=one_line(reason), use_attempt=use_attempt)
+        if use_attempt and attempts is not None and attempts >= self.max_attempts:
+            self.count("files/given_up", request)
+            logger.error("giving up on file <%s> after %d attempts (last: %s); `scrapy state --retry` "
+                         "queues it again", request.url, attempts, kind)
         return FileNotKept(kind, reason)
 
     def not_a_file(self, request, reason: str) -> FileNotKept:
         """A body link that may have been a file is not one (or did not answer): not a failure, not asked again."""
         self.count("files/links_not_files", request)
-        self.state.record_file(url=request.url, source=self.source(request), kind=filekinds.LINK, status="page",
-                               reason=one_line(reason))
+        self.record(request, kind=filekinds.LINK, status="page", reason=one_line(reason))
         logger.debug("not a file: %s <%s>", reason, request.url)
         return FileNotKept("page", reason)
 
