@@ -277,5 +277,5 @@ def test_a_failing_state_is_counted_once_whatever_the_files_outcome(caplog):
     request = Request("http://news.example.edu.cn/a.pdf")
     for fields in ({"status": "offsite"}, {"status": "too_large", "size": 1}, {"status": "failed", "use_attempt": True}):
         assert ArchiveFilesPipeline.record(pipeline, request, **fields) is None
-    assert counted == ["files/state_failed"] * 3
+    assert counted == ["files/state_failed", "errors/state_failed"] * 3  # the summary's errors show it
     assert caplog.text.count("could not record the file in the state: database is locked") == 3

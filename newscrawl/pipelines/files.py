@@ -218,6 +218,7 @@ class ArchiveFilesPipeline(FilesPipeline):
                                           kind=kind or self.kind(request), **fields)
         except Exception as exc:
             self.count("files/state_failed", request)
+            self.count("errors/state_failed", request)  # shown in the summary's errors, as an article's is
             logger.error("could not record the file in the state: %s <%s>", one_line(str(exc)), request.url)
             return None
 
