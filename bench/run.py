@@ -143,6 +143,17 @@ class MirrorServer:
         self.process.wait()
 
 
+def start_server(root: Path, base_env: dict) -> tuple[MirrorServer, dict]:
+    """The mirror of root, and base_env with its proxy set (base_env holds no proxy of its own)."""
+    server = MirrorServer(root)
+    proxy = f"http://127.0.0.1:{server.port}"
+    return server, dict(base_env, http_proxy=proxy, https_proxy=proxy, HTTP_PROXY=proxy, HTTPS_PROXY=proxy)
+
+
+def machine() -> dict:
+    return {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
+
+
 def run_measured(cmd: list[str], env: dict, cwd: Path) -> dict:
     """Run a command; its wall time, CPU seconds and peak RSS (from wait4, this child only)."""
     start = time.perf_counter()
@@ -228,9 +239,7 @@ def many_sources(work: Path, counts: list[int], base_env: dict) -> dict:
     for count in counts:
         root = work / f"many-{count}"
         sources = generate_many_sources(root, count)
-        server = MirrorServer(root)
-        proxy = f"http://127.0.0.1:{server.port}"
-        env = dict(base_env, http_proxy=proxy, https_proxy=proxy, HTTP_PROXY=proxy, HTTPS_PROXY=proxy)
+        server, env = start_server(root, base_env)
         out = root / "out"
         entry: dict = {"sources": count, "articles": count * 3}
         try:
@@ -257,12 +266,6 @@ def many_sources(work: Path, counts: list[int], base_env: dict) -> dict:
                for phase in ("first_run", "re_run") for measure in ("wall_s", "cpu_s")},
         }
     return results
-
-
-def start_server(root: Path, base_env: dict) -> tuple[MirrorServer, dict]:
-    server = MirrorServer(root)
-    proxy = f"http://127.0.0.1:{server.port}"
-    return server, dict(base_env, http_proxy=proxy, https_proxy=proxy, HTTP_PROXY=proxy, HTTPS_PROXY=proxy)
 
 
 def file_digests(folder: Path) -> dict[str, tuple[str, int]]:
@@ -379,15 +382,12 @@ def generate_files_mirror(root: Path, files: int, size: int) -> tuple[Path, list
     return write_bench_sources(root / "sources.yaml", [f"http://{FILES_HOST}/700/list.htm"]), file_urls
 
 
-def files_scenario(work: Path, files: int, size: int) -> dict:
+def files_scenario(work: Path, files: int, size: int, base_env: dict) -> dict:
     """Keeping `files` attachments of `size` bytes: peak RSS beside the same crawl with files off,
     with WARC captures too, and the re-run (which downloads no file again)."""
     root = work / "files-mirror"
     sources, file_urls = generate_files_mirror(root, files, size)
-    server = MirrorServer(root)
-    proxy = f"http://127.0.0.1:{server.port}"
-    env = {k: v for k, v in os.environ.items() if k.lower() != "no_proxy"}
-    env.update(http_proxy=proxy, https_proxy=proxy, HTTP_PROXY=proxy, HTTPS_PROXY=proxy)
+    server, env = start_server(root, base_env)
     wanted = set(file_urls)
     result: dict = {"files": len(file_urls), "file_size": size}
     try:
@@ -554,14 +554,14 @@ def main() -> int:
     base_env = {k: v for k, v in os.environ.items() if k.lower() not in ("no_proxy", "http_proxy", "https_proxy")}
     counts = [int(c) for c in args.many_sources.split(",") if c.strip()]
     if args.only_files:
-        results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-                   "files": files_scenario(work, args.files, args.file_size)}
+        results = {"machine": machine(),
+                   "files": files_scenario(work, args.files, args.file_size, base_env)}
         args.results.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
         print_files(results)
         shutil.rmtree(work, ignore_errors=True)
         return 0
     if args.only_extraction:
-        results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+        results = {"machine": machine()}
         shared = PROJECT.parent / "shared"
         pages = real_captures(shared)
         if pages:
@@ -574,7 +574,7 @@ def main() -> int:
                          if "trafilatura_ms" in e else ""))
         return 0
     if args.only_many_sources or args.only_site_cost:
-        results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        results = {"machine": machine(),
                    "many_sources": many_sources(work, counts, base_env)}
         if args.only_site_cost:
             results["recheck"] = recheck_after_edits(work, args.articles, base_env)
@@ -588,11 +588,8 @@ def main() -> int:
     lists, urls = generate_mirror(mirror_root, args.articles)
     log.info("mirror: %d articles, %d columns, in %s", len(urls), len(lists), mirror_root)
     sources = write_bench_sources(work / "sources.yaml", lists)
-    server = MirrorServer(mirror_root)
-    proxy = f"http://127.0.0.1:{server.port}"
-    env = {k: v for k, v in os.environ.items() if k.lower() != "no_proxy"}
-    env.update(http_proxy=proxy, https_proxy=proxy, HTTP_PROXY=proxy, HTTPS_PROXY=proxy)
-    results: dict = {"articles": len(urls), "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    server, env = start_server(mirror_root, base_env)
+    results: dict = {"articles": len(urls), "machine": machine()}
     try:
         out = work / "out"
         log.info("full crawl …")
@@ -647,7 +644,7 @@ def main() -> int:
     results["recheck"] = recheck_after_edits(work, args.articles, base_env)
     results["backfill"] = backfill_column(work, args.backfill_rows, base_env)
     if args.files:
-        results["files"] = files_scenario(work, args.files, args.file_size)
+        results["files"] = files_scenario(work, args.files, args.file_size, base_env)
 
     log.info("extraction alone …")
     index = json.loads((mirror_root / "index.json").read_text())
