@@ -279,6 +279,13 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         """Why the link is not fetched ('archived', 'given_up'; StateStore.known), or None: fetch it."""
         return None if self.full else self.store.known(urlname(link), self.max_attempts)
 
+    def skip_known(self, link: str, source: str | None = None) -> bool:
+        """True for a listed link not to fetch (is_known), counted under why: archived, or given up earlier."""
+        known = self.is_known(link)
+        if known:
+            self.count("articles/already_archived" if known == "archived" else "articles/given_up_earlier", source=source)
+        return bool(known)
+
     # ---- list pages -----------------------------------------------------------------------
     def parse_list(self, response, cms: str, page_no: int, column: str = ""):
         source = self.source_of(response)
@@ -346,10 +353,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         """Requests for a list's links not archived yet, and how many of its links were new."""
         requests, new = [], 0
         for link in links:
-            known = self.is_known(link)
-            if known:
-                self.count("articles/already_archived" if known == "archived" else "articles/given_up_earlier",
-                           source=source.name)
+            if self.skip_known(link, source.name):
                 continue
             new += 1
             if self.new_article_link(link):
