@@ -83,9 +83,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
                               "backfill": backfill, **kwargs})
         self.list_args = http_urls("lists", lists)
         self.max_pages_arg = max_pages
-        self.full = truthy(full) if full is not None else False
-        self.recheck_all = truthy(recheck) if recheck is not None else False
-        self.backfill = truthy(backfill) if backfill is not None else False
+        self.full, self.recheck_all, self.backfill = truthy(full), truthy(recheck), truthy(backfill)
         self.completed_columns: set[str] = set()
         self.requested_articles: set[str] = set()
         self.page_fingerprints: dict[str, set[str]] = {}
