@@ -51,34 +51,51 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class MirrorPages:
+    """A mirror being written under root (emptied first): each page a file in pages/, and index.json
+    mapping every URL to its file (or to an entry of its own) for mirror_server.py."""
+
+    def __init__(self, root: Path):
+        if root.exists():
+            shutil.rmtree(root)
+        (root / "pages").mkdir(parents=True)
+        self.root, self.index = root, {}
+
+    def add(self, url: str, body: str, content_type: str = "text/html; charset=utf-8") -> None:
+        name = f"pages/{len(self.index):07d}.html"
+        (self.root / name).write_text(body, encoding="utf-8")
+        self.index[url] = {"file": name, "type": content_type}
+
+    def save(self) -> None:
+        (self.root / "index.json").write_text(json.dumps(self.index), encoding="utf-8")
+
+
+def write_bench_sources(path: Path, lists: list[str]) -> Path:
+    """A sources file of the one `bench` source, reading these list pages."""
+    path.write_text("sources:\n  bench:\n    school: 基准大学\n    archive: bench.example\n    lists:\n"
+                    + "".join(f"      - {u}\n" for u in lists), encoding="utf-8")
+    return path
+
+
 def generate_mirror(root: Path, articles: int) -> tuple[list[str], list[str]]:
     """Write the mirror's pages and index.json; return (list page URLs, article URLs)."""
-    if root.exists():
-        shutil.rmtree(root)
-    (root / "pages").mkdir(parents=True)
-    index: dict[str, dict] = {}
-
-    def add(url: str, body: str, content_type: str = "text/html; charset=utf-8"):
-        name = f"pages/{len(index):06d}.html"
-        (root / name).write_text(body, encoding="utf-8")
-        index[url] = {"file": name, "type": content_type}
-
+    mirror = MirrorPages(root)
     per_column = articles // len(HOSTS)
     lists, urls = [], []
     for i, (cms, host, column) in enumerate(HOSTS):
         count = per_column + (articles - per_column * len(HOSTS) if i == 0 else 0)
         if cms == "webplus":
-            urls += build_webplus_site(add, host, column, count, per_page=20, seed=i)
+            urls += build_webplus_site(mirror.add, host, column, count, per_page=20, seed=i)
             lists.append(f"http://{host}/{column}/list.htm")
         else:
-            made = build_vsb_site(add, host, column, count, per_page=20, seed=i)
+            made = build_vsb_site(mirror.add, host, column, count, per_page=20, seed=i)
             for url in made:  # the VSB view counter each article asks for
                 news_id = url.rsplit("/", 1)[1].split(".")[0]
-                add(f"http://{host}/system/resource/code/news/click/dynclicks.jsp?clickid={news_id}&owner=1000"
-                    "&clicktype=wbnews", str(int(news_id) % 1000), "text/html")
+                mirror.add(f"http://{host}/system/resource/code/news/click/dynclicks.jsp?clickid={news_id}"
+                           "&owner=1000&clicktype=wbnews", str(int(news_id) % 1000), "text/html")
             urls += made
             lists.append(f"http://{host}/{column}.htm")
-    (root / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    mirror.save()
     return lists, urls
 
 
@@ -87,23 +104,14 @@ def generate_many_sources(root: Path, count: int, articles: int = 3) -> Path:
 
     Writes the mirror (pages + index.json) and a sources file; returns the sources file.
     """
-    if root.exists():
-        shutil.rmtree(root)
-    (root / "pages").mkdir(parents=True)
-    index: dict[str, dict] = {}
-
-    def add(url: str, body: str):
-        name = f"pages/{len(index):07d}.html"
-        (root / name).write_text(body, encoding="utf-8")
-        index[url] = {"file": name, "type": "text/html; charset=utf-8"}
-
+    mirror = MirrorPages(root)
     lines = ["sources:"]
     for i in range(count):
         host = f"news.u{i:04d}.edu.cn"
-        build_webplus_site(add, host, "xwzx", articles, per_page=20, seed=i)
+        build_webplus_site(mirror.add, host, "xwzx", articles, per_page=20, seed=i)
         lines += [f"  u{i:04d}:", f"    school: 基准大学{i}", "    archive: bench.example", "    cms: webplus",
                   f"    lists: [http://{host}/xwzx/list.htm]"]
-    (root / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    mirror.save()
     sources = root / "sources.yaml"
     sources.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return sources
@@ -133,6 +141,17 @@ class MirrorServer:
     def stop(self):
         self.process.terminate()
         self.process.wait()
+
+
+def start_server(root: Path, base_env: dict) -> tuple[MirrorServer, dict]:
+    """The mirror of root, and base_env with its proxy set (base_env holds no proxy of its own)."""
+    server = MirrorServer(root)
+    proxy = f"http://127.0.0.1:{server.port}"
+    return server, dict(base_env, http_proxy=proxy, https_proxy=proxy, HTTP_PROXY=proxy, HTTPS_PROXY=proxy)
+
+
+def machine() -> dict:
+    return {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
 
 
 def run_measured(cmd: list[str], env: dict, cwd: Path) -> dict:
@@ -220,9 +239,7 @@ def many_sources(work: Path, counts: list[int], base_env: dict) -> dict:
     for count in counts:
         root = work / f"many-{count}"
         sources = generate_many_sources(root, count)
-        server = MirrorServer(root)
-        proxy = f"http://127.0.0.1:{server.port}"
-        env = dict(base_env, http_proxy=proxy, https_proxy=proxy, HTTP_PROXY=proxy, HTTPS_PROXY=proxy)
+        server, env = start_server(root, base_env)
         out = root / "out"
         entry: dict = {"sources": count, "articles": count * 3}
         try:
@@ -251,12 +268,6 @@ def many_sources(work: Path, counts: list[int], base_env: dict) -> dict:
     return results
 
 
-def start_server(root: Path, base_env: dict) -> tuple[MirrorServer, dict]:
-    server = MirrorServer(root)
-    proxy = f"http://127.0.0.1:{server.port}"
-    return server, dict(base_env, http_proxy=proxy, https_proxy=proxy, HTTP_PROXY=proxy, HTTPS_PROXY=proxy)
-
-
 def file_digests(folder: Path) -> dict[str, tuple[str, int]]:
     return {p.name: (hashlib.md5(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in folder.glob("*.md")}
 
@@ -266,9 +277,7 @@ def recheck_after_edits(work: Path, articles: int, base_env: dict) -> dict:
     what the summary says, and what every other article was answered."""
     root = work / "recheck"
     lists, urls = generate_mirror(root, articles)
-    sources = root / "sources.yaml"
-    sources.write_text("sources:\n  bench:\n    school: 基准大学\n    archive: bench.example\n    lists:\n"
-                       + "".join(f"      - {u}\n" for u in lists), encoding="utf-8")
+    sources = write_bench_sources(root / "sources.yaml", lists)
     out = root / "out"
     server, env = start_server(root, base_env)
     try:
@@ -297,7 +306,8 @@ def recheck_after_edits(work: Path, articles: int, base_env: dict) -> dict:
 
     rewritten = sorted(name for name in before if after.get(name, ("", 0))[0] != before[name][0])
     touched = sorted(name for name in before if after.get(name) != before[name])
-    articles_asked = [e for e in entries if e["url"] in set(urls)]
+    article_urls = set(urls)
+    articles_asked = [e for e in entries if e["url"] in article_urls]
     revised = re.search(r"revised (\d+), withdrawn", run["log"])
     shutil.rmtree(root, ignore_errors=True)
     return {
@@ -315,20 +325,12 @@ def backfill_column(work: Path, rows: int, base_env: dict) -> dict:
     """A whole WebPlus column's history read again (-a backfill=1): through its list API, and page by
     page through its HTML list, after a first crawl archived it."""
     root = work / "backfill"
-    if root.exists():
-        shutil.rmtree(root)
-    (root / "pages").mkdir(parents=True)
-    index: dict[str, dict] = {}
-
-    def add(url: str, body: str):
-        name = f"pages/{len(index):06d}.html"
-        (root / name).write_text(body, encoding="utf-8")
-        index[url] = {"file": name, "type": "text/html; charset=utf-8"}
-
+    mirror = MirrorPages(root)
     host, column, listed = "news.backfill.edu.cn", "601", []
-    build_webplus_site(add, host, column, rows, per_page=20, seed=3, rows_out=listed)
-    index[f"http://{host}{WEBPLUS_API_PATH}"] = {"api": "webplus", "rows": listed, "siteId": "7", "columnId": column}
-    (root / "index.json").write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
+    build_webplus_site(mirror.add, host, column, rows, per_page=20, seed=3, rows_out=listed)
+    mirror.index[f"http://{host}{WEBPLUS_API_PATH}"] = {"api": "webplus", "rows": listed, "siteId": "7",
+                                                        "columnId": column}
+    mirror.save()
     sources = root / "sources.yaml"
     sources.write_text("sources:\n  bench:\n    school: 回填大学\n    archive: bench.example\n    cms: webplus\n"
                        f"    lists: [http://{host}/{column}/list.htm]\n", encoding="utf-8")
@@ -358,17 +360,8 @@ FILES_HOST = "news.bench-f.edu.cn"
 
 def generate_files_mirror(root: Path, files: int, size: int) -> tuple[Path, list[str]]:
     """A WebPlus column whose articles carry two attachments each, `size` bytes apiece (made by the server)."""
-    if root.exists():
-        shutil.rmtree(root)
-    (root / "pages").mkdir(parents=True)
-    index: dict[str, dict] = {}
+    mirror = MirrorPages(root)
     texts = seed_paragraphs()
-
-    def add(url: str, body: str):
-        name = f"pages/{len(index):06d}.html"
-        (root / name).write_text(body, encoding="utf-8")
-        index[url] = {"file": name, "type": "text/html; charset=utf-8"}
-
     articles, per_page, file_urls = -(-files // 2), 20, []
     pages = -(-articles // per_page)
     for page in range(1, pages + 1):
@@ -378,30 +371,24 @@ def generate_files_mirror(root: Path, files: int, size: int) -> tuple[Path, list
             attachments = []
             for k in range(min(2, files - 2 * n)):
                 url = f"http://{FILES_HOST}/_upload/article/files/{n % 97:02x}/{k}/fujian{n}_{k}.pdf"
-                index[url] = {"generate": 1000 * n + k, "size": size, "type": "application/pdf"}
+                mirror.index[url] = {"generate": 1000 * n + k, "size": size, "type": "application/pdf"}
                 attachments.append((url, f"附件{k + 1}.pdf"))
                 file_urls.append(url)
-            add(f"http://{FILES_HOST}{path}", webplus_article(f"附件通知{n}", f"2025-01-{1 + n % 28:02d}",
-                                                              texts[n % 10: n % 10 + 3], [], n + 1, attachments))
+            mirror.add(f"http://{FILES_HOST}{path}", webplus_article(f"附件通知{n}", f"2025-01-{1 + n % 28:02d}",
+                                                                     texts[n % 10: n % 10 + 3], [], n + 1, attachments))
             rows.append((path, f"附件通知{n}", f"2025-01-{1 + n % 28:02d}"))
         list_url = f"http://{FILES_HOST}/700/list.htm" if page == 1 else f"http://{FILES_HOST}/700/list{page}.htm"
-        add(list_url, webplus_list(rows, f"/700/list{page + 1}.htm" if page < pages else None, page, pages))
-    (root / "index.json").write_text(json.dumps(index), encoding="utf-8")
-    sources = root / "sources.yaml"
-    sources.write_text("sources:\n  bench:\n    school: 基准大学\n    archive: bench.example\n    lists:\n"
-                       f"      - http://{FILES_HOST}/700/list.htm\n", encoding="utf-8")
-    return sources, file_urls
+        mirror.add(list_url, webplus_list(rows, f"/700/list{page + 1}.htm" if page < pages else None, page, pages))
+    mirror.save()
+    return write_bench_sources(root / "sources.yaml", [f"http://{FILES_HOST}/700/list.htm"]), file_urls
 
 
-def files_scenario(work: Path, files: int, size: int) -> dict:
+def files_scenario(work: Path, files: int, size: int, base_env: dict) -> dict:
     """Keeping `files` attachments of `size` bytes: peak RSS beside the same crawl with files off,
     with WARC captures too, and the re-run (which downloads no file again)."""
     root = work / "files-mirror"
     sources, file_urls = generate_files_mirror(root, files, size)
-    server = MirrorServer(root)
-    proxy = f"http://127.0.0.1:{server.port}"
-    env = {k: v for k, v in os.environ.items() if k.lower() != "no_proxy"}
-    env.update(http_proxy=proxy, https_proxy=proxy, HTTP_PROXY=proxy, HTTPS_PROXY=proxy)
+    server, env = start_server(root, base_env)
     wanted = set(file_urls)
     result: dict = {"files": len(file_urls), "file_size": size}
     try:
@@ -568,14 +555,14 @@ def main() -> int:
     base_env = {k: v for k, v in os.environ.items() if k.lower() not in ("no_proxy", "http_proxy", "https_proxy")}
     counts = [int(c) for c in args.many_sources.split(",") if c.strip()]
     if args.only_files:
-        results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-                   "files": files_scenario(work, args.files, args.file_size)}
+        results = {"machine": machine(),
+                   "files": files_scenario(work, args.files, args.file_size, base_env)}
         args.results.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
         print_files(results)
         shutil.rmtree(work, ignore_errors=True)
         return 0
     if args.only_extraction:
-        results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+        results = {"machine": machine()}
         shared = PROJECT.parent / "shared"
         pages = real_captures(shared)
         if pages:
@@ -588,7 +575,7 @@ def main() -> int:
                          if "trafilatura_ms" in e else ""))
         return 0
     if args.only_many_sources or args.only_site_cost:
-        results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        results = {"machine": machine(),
                    "many_sources": many_sources(work, counts, base_env)}
         if args.only_site_cost:
             results["recheck"] = recheck_after_edits(work, args.articles, base_env)
@@ -601,14 +588,10 @@ def main() -> int:
     mirror_root = work / "mirror"
     lists, urls = generate_mirror(mirror_root, args.articles)
     log.info("mirror: %d articles, %d columns, in %s", len(urls), len(lists), mirror_root)
-    sources = work / "sources.yaml"
-    sources.write_text("sources:\n  bench:\n    school: 基准大学\n    archive: bench.example\n    lists:\n"
-                       + "".join(f"      - {u}\n" for u in lists), encoding="utf-8")
-    server = MirrorServer(mirror_root)
-    proxy = f"http://127.0.0.1:{server.port}"
-    env = {k: v for k, v in os.environ.items() if k.lower() != "no_proxy"}
-    env.update(http_proxy=proxy, https_proxy=proxy, HTTP_PROXY=proxy, HTTPS_PROXY=proxy)
-    results: dict = {"articles": len(urls), "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    article_urls = set(urls)
+    sources = write_bench_sources(work / "sources.yaml", lists)
+    server, env = start_server(mirror_root, base_env)
+    results: dict = {"articles": len(urls), "machine": machine()}
     try:
         out = work / "out"
         log.info("full crawl …")
@@ -634,7 +617,7 @@ def main() -> int:
         asked = server.requests()[before:]
         results["incremental"] = {
             "wall_s": again["wall_s"], "cpu_s": again["cpu_s"], "peak_rss_mb": again["peak_rss_mb"],
-            "requests": len(asked), "article_requests": sum(u in set(urls) for u in asked), "exit": again["exit"],
+            "requests": len(asked), "article_requests": sum(u in article_urls for u in asked), "exit": again["exit"],
         }
 
         results["incremental_big_state"] = []
@@ -647,7 +630,7 @@ def main() -> int:
             results["incremental_big_state"].append({
                 "state_rows": rows, "wall_s": big["wall_s"], "cpu_s": big["cpu_s"],
                 "peak_rss_mb": big["peak_rss_mb"], "requests": len(asked),
-                "article_requests": sum(u in set(urls) for u in asked),
+                "article_requests": sum(u in article_urls for u in asked),
             })
 
         if not args.no_profile:
@@ -663,7 +646,7 @@ def main() -> int:
     results["recheck"] = recheck_after_edits(work, args.articles, base_env)
     results["backfill"] = backfill_column(work, args.backfill_rows, base_env)
     if args.files:
-        results["files"] = files_scenario(work, args.files, args.file_size)
+        results["files"] = files_scenario(work, args.files, args.file_size, base_env)
 
     log.info("extraction alone …")
     index = json.loads((mirror_root / "index.json").read_text())

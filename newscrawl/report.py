@@ -47,8 +47,12 @@ def source_health(name: str, runs: list[dict], now: float) -> dict:
             articles[index] += run["articles_written"]
             failed[index] += run["status"] in FAILING
     recent = [r for r in runs if r["started_at"] >= now - 30 * 86400]
-    doubtful = sum(int((r.get("counts") or {}).get("doubtful") or 0) for r in recent)
-    extracted = sum(int((r.get("counts") or {}).get("extracted") or 0) for r in recent)
+
+    def recent_total(key: str) -> int:
+        """A summary figure (the history row's counts) added up over the last 30 days."""
+        return sum(int((r.get("counts") or {}).get(key) or 0) for r in recent)
+
+    doubtful, extracted = recent_total("doubtful"), recent_total("extracted")
     notes = []
     if doubtful:
         # the generic path guessed and said it was unsure: selectors for the source would settle it
@@ -57,16 +61,13 @@ def source_health(name: str, runs: list[dict], now: float) -> dict:
         "name": name, "status": last["status"] if last else "no runs", "last_run": last["started_at"] if last else None,
         "last_success": successes[-1]["started_at"] if successes else None,
         "written_7": sum(r["articles_written"] for r in runs if r["started_at"] >= now - 7 * 86400),
-        "written_30": sum(r["articles_written"] for r in runs if r["started_at"] >= now - 30 * 86400),
+        "written_30": sum(r["articles_written"] for r in recent),
         # files kept with the articles (NEWSCRAWL_FILES) and downloads that failed, last 30 days
-        "files_kept_30": sum(int((r.get("counts") or {}).get("files_kept") or 0) for r in recent),
-        "files_failed_30": sum(int((r.get("counts") or {}).get("files_failed") or 0) for r in recent),
+        "files_kept_30": recent_total("files_kept"), "files_failed_30": recent_total("files_failed"),
         "failing_since": failing_since, "problems": last["problems"] if last else [], "notes": notes,
         "doubtful": doubtful, "extracted": extracted,
         # edits the re-checks found, and articles the site took down (issue 17)
-        "revised_30": sum(r["counts"].get("articles_revised", 0) for r in runs if r["started_at"] >= now - 30 * 86400),
-        "withdrawn_30": sum(r["counts"].get("articles_withdrawn", 0) for r in runs
-                            if r["started_at"] >= now - 30 * 86400),
+        "revised_30": recent_total("articles_revised"), "withdrawn_30": recent_total("articles_withdrawn"),
         "articles_per_day": articles, "failed_runs_per_day": failed, "first_day": first,
     }
 

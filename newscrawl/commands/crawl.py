@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
@@ -13,8 +12,6 @@ from newscrawl.preflight import (
     PreflightError, check_arguments, prepare_log_file, check_output_dir, check_state, lock_sources, spider_class,
 )
 from newscrawl.summary import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_USAGE
-
-logger = logging.getLogger("newscrawl.summary")
 
 
 def interrupted_before_start(interrupts: Interrupts) -> bool:

@@ -83,9 +83,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
                               "backfill": backfill, **kwargs})
         self.list_args = http_urls("lists", lists)
         self.max_pages_arg = max_pages
-        self.full = truthy(full) if full is not None else False
-        self.recheck_all = truthy(recheck) if recheck is not None else False
-        self.backfill = truthy(backfill) if backfill is not None else False
+        self.full, self.recheck_all, self.backfill = truthy(full), truthy(recheck), truthy(backfill)
         self.completed_columns: set[str] = set()
         self.requested_articles: set[str] = set()
         self.page_fingerprints: dict[str, set[str]] = {}
@@ -279,6 +277,13 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         """Why the link is not fetched ('archived', 'given_up'; StateStore.known), or None: fetch it."""
         return None if self.full else self.store.known(urlname(link), self.max_attempts)
 
+    def skip_known(self, link: str, source: str | None = None) -> bool:
+        """True for a listed link not to fetch (is_known), counted under why: archived, or given up earlier."""
+        known = self.is_known(link)
+        if known:
+            self.count("articles/already_archived" if known == "archived" else "articles/given_up_earlier", source=source)
+        return bool(known)
+
     # ---- list pages -----------------------------------------------------------------------
     def parse_list(self, response, cms: str, page_no: int, column: str = ""):
         source = self.source_of(response)
@@ -346,10 +351,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         """Requests for a list's links not archived yet, and how many of its links were new."""
         requests, new = [], 0
         for link in links:
-            known = self.is_known(link)
-            if known:
-                self.count("articles/already_archived" if known == "archived" else "articles/given_up_earlier",
-                           source=source.name)
+            if self.skip_known(link, source.name):
                 continue
             new += 1
             if self.new_article_link(link):

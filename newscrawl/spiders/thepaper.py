@@ -116,8 +116,7 @@ class ThePaperSpider(NewsSpider):
             self.logger.warning("thepaper list %s has no articles", list_name)
         new = 0
         for link in links:
-            if self.is_known(link):
-                self.count("articles/already_archived")
+            if self.skip_known(link):
                 continue
             new += 1
             if pph_id:

@@ -47,7 +47,8 @@ class WeChatPosts:
     def parse_wechat(self, response, source: Source | None = None):
         """The post itself, or a counted refusal: never a link followed from it."""
         url = self.published_url(response)
-        status = wechat.page_status(response.text)
+        sel = Selector(text=response.text)  # parsed once: the status and the extraction read the same tree
+        status = wechat.page_status(response.text, sel)
         if status == "verify":
             # a wall like the 瑞数 one: the post is queued and fetched again; whether it is WeChat's wall
             # (blocked) or this post's (an attempt) is judged at the end of the run (spiders/walls.py)
@@ -65,7 +66,6 @@ class WeChatPosts:
             self.store.record_known(urlname=urlname(url), url=url, source=source.name, kind="gone")
             return
         # the university's selectors are for its own pages, never for WeChat's
-        sel = Selector(text=response.text)
         extracted = wechat.extract(sel, url, {})
         assess(extracted, sel.root, page_title(sel), meta_map(sel))
         for note in extracted.notes:
