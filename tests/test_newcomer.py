@@ -325,3 +325,23 @@ def test_read_commands_create_no_tables_in_an_empty_postgres_database(postgres_u
         open_store(settings, create=False)  # still none: the first look created nothing
     open_store(settings).close()  # a crawl creates it
     open_store(settings, create=False).close()
+
+
+def test_thepaper_counts_given_up_articles_as_given_up_not_as_archived(tmp_path):
+    """The 澎湃号 lists take the same skip as column lists: a given-up article is not 'already archived'."""
+    from newscrawl.extract.thepaper import article_url
+    from newscrawl.urls import urlname
+
+    thepaper = SourceSpiderLoader.from_settings(get_project_settings()).load("thepaper")
+    crawler = get_crawler(thepaper, {"NEWSCRAWL_OUTPUT_DIR": str(tmp_path), "NEWSCRAWL_MAX_ATTEMPTS": 2})
+    spider = thepaper.from_crawler(crawler)
+    crawler.spider = spider
+    archived, given_up = article_url(1001), article_url(1002)
+    spider.store.record(urlname=urlname(archived), url=archived, source="thepaper",
+                        path=f"thepaper/{urlname(archived)}.md", fingerprint=archived, published=None)
+    for _ in range(2):
+        spider.store.record_failure(urlname=urlname(given_up), url=given_up, source="thepaper", kind="extract_failed")
+    list(spider.follow_entries([{"contId": 1001}, {"contId": 1002}], "北方工业大学"))
+    spider.store.close()
+    stats = crawler.stats.get_stats()
+    assert (stats.get("newscrawl/articles/already_archived"), stats.get("newscrawl/articles/given_up_earlier")) == (1, 1)
