@@ -13,7 +13,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawl import __version__
-from newscrawl.conditional import validators_of
+from newscrawl.conditional import NOT_MODIFIED, validators_of
 from newscrawl.config import Source, adhoc_source, load_sources, source_for_host
 from newscrawl.dates import CHINA_TZ
 from newscrawl.extract.article import extract_article
@@ -88,6 +88,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         self.requested_articles: set[str] = set()
         self.page_fingerprints: dict[str, set[str]] = {}
         self.sources_by_name: dict[str, Source] = {}
+        self.list_validators: dict[str, tuple] = {}  # list page -> its validators, saved at the end (conditional.py)
 
     @classmethod
     def check_arguments(cls, spargs: dict) -> None:
@@ -244,7 +245,7 @@ class NewsSpider(ConditionalLists, ColumnFeeds, Rechecks, WallVerdicts, WeChatPo
         condition = self.list_condition(url, column)
         meta = self.meta_for(source, "list", newscrawl_column=column)
         if condition:
-            meta["handle_httpstatus_list"] = [304]  # "not modified" reaches parse_list, not the errback
+            meta["handle_httpstatus_list"] = [NOT_MODIFIED]  # "not modified" reaches parse_list, not the errback
         return scrapy.Request(
             url, callback=self.parse_list, errback=self.on_error, dont_filter=page_no == 1, headers=condition,
             cb_kwargs={"cms": cms, "page_no": page_no, "column": column}, meta=meta,

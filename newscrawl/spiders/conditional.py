@@ -8,7 +8,7 @@ from newscrawl.urls import first_url, urlname
 
 
 class ConditionalLists:
-    """Mixed into NewsSpider (which sets `conditional`, `full`, `backfill` and `store`)."""
+    """Mixed into NewsSpider (which sets `conditional`, `full`, `backfill`, `store` and `list_validators`)."""
 
     def list_condition(self, url: str, column: str) -> dict[str, str]:
         """The If-None-Match / If-Modified-Since headers for a list page, or {} to ask it plainly.
@@ -37,8 +37,6 @@ class ConditionalLists:
             return
         etag, last_modified = validators_of(response)
         if etag or last_modified:
-            if not hasattr(self, "list_validators"):
-                self.list_validators = {}
             # kept under the URL the page was asked as, before any redirect
             self.list_validators[first_url(response)] = (etag, last_modified, [urlname(u) for u in links])
 
@@ -47,7 +45,7 @@ class ConditionalLists:
         is now recorded in the state (archived, a repost, or a failure queued for a retry). A page
         with an article that went nowhere (dropped, or lost to a bug) is read in full next time."""
         pages = []
-        for url, (etag, last_modified, names) in getattr(self, "list_validators", {}).items():
+        for url, (etag, last_modified, names) in self.list_validators.items():
             missing = self.store.unrecorded(names)
             if missing:
                 self.logger.debug("%s: %d of its articles are not recorded: read in full next run", url, len(missing))
