@@ -119,6 +119,8 @@ def test_article_and_site_need_their_urls_before_anything_runs():
     (["crawl", "article"], "spider 'article' needs -a url=URL[,URL…]"),
     (["crawl"], "give exactly one spider: scrapy crawl <spider> (known: article, cumt"),
     (["crawl", "cumt", "-a", "lists"], "Invalid -a value, use -a NAME=VALUE"),
+    (["crawlall", "-a", "lists"], "Invalid -a value, use -a NAME=VALUE"),
+    (["crawlall", "--shard", "3/2"], "--shard"),
 ])
 def test_a_crawl_that_cannot_start_says_so_in_one_line_and_exits_1(tmp_path, args, message):
     result = scrapy(*args, "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}", timeout=60)

@@ -40,40 +40,68 @@ def usage_error(message: str) -> None:
     sys.exit(EXIT_USAGE)
 
 
-class Command(ScrapyCrawl):
+class CheckedCommand:
+    """How crawl, crawlall and reextract start: Ctrl-C handled from the first line, usage errors in
+    one line (exit 1), the log file checked, then the output folder, the state and the sources'
+    locks checked before anything is crawled. Mixed in before Scrapy's command class."""
+
     def process_options(self, args, opts):
         # first thing: a Ctrl-C from here to the end of the process ends it with exit 5 (interrupt.py)
         self.interrupts = Interrupts().install()
         try:
             super().process_options(args, opts)  # -a NAME=VALUE, -o/-O
+            self.command_options(opts)
             prepare_log_file(self.settings)  # before Scrapy opens it (a traceback, exit 1, no log)
         except (UsageError, PreflightError) as exc:
             usage_error(str(exc))
 
+    def command_options(self, opts) -> None:
+        """The command's own options, read after Scrapy's (raise UsageError for a bad one)."""
+
+    def checked_start(self, check) -> list[str] | None:
+        """check() -> the sources to crawl (it raises PreflightError for bad arguments); then the output
+        folder, the state and the sources' locks. The sources another process is crawling, or None,
+        with the exit code set, when nothing may start."""
+        try:
+            sources = check()
+            check_output_dir(self.settings)
+            check_state(self.settings)
+            busy = lock_sources(self.settings, sources)
+        except PreflightError as exc:
+            print(f"newscrawl: {exc}", file=sys.stderr)
+            self.exitcode = EXIT_USAGE
+            return None
+        self.interrupts.attach(self.crawler_process)
+        if interrupted_before_start(self.interrupts):
+            self.exitcode = EXIT_INTERRUPTED
+            return None
+        return busy
+
+    def exit_code_without_summary(self) -> int:
+        """A source whose crawl left no summary: interrupted (5), or it failed to run (1)."""
+        return EXIT_INTERRUPTED if self.interrupts.received else 1
+
+
+class Command(CheckedCommand, ScrapyCrawl):
     def run(self, args, opts):
         if len(args) != 1:
             known = ", ".join(sorted(self.crawler_process.spider_loader.list()))
             usage_error(f"give exactly one spider: scrapy crawl <spider> (known: {known})")
         name = args[0]
-        try:
+
+        def check() -> list[str]:
             spidercls = spider_class(self.crawler_process, name)
             check_arguments(spidercls, opts.spargs)
-            check_output_dir(self.settings)
-            check_state(self.settings)
-            source = getattr(spidercls, "source_name", None)
-            busy = lock_sources(self.settings, [source]) if source else []
-        except PreflightError as exc:
-            print(f"newscrawl: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_USAGE
+            source = getattr(spidercls, "source_name", None)  # the article and site spiders lock none
+            return [source] if source else []
+
+        busy = self.checked_start(check)
+        if busy is None:
             return
         if busy:
             print(f"newscrawl: {name} is already being crawled by another process: this run does nothing",
                   file=sys.stderr)
             self.exitcode = EXIT_LOCKED
-            return
-        self.interrupts.attach(self.crawler_process)
-        if interrupted_before_start(self.interrupts):
-            self.exitcode = EXIT_INTERRUPTED
             return
         crawler = self.crawler_process.create_crawler(name)
         self.crawler_process.crawl(crawler, **opts.spargs)

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import logging
-import sys
 
 from scrapy.commands import BaseRunSpiderCommand
+from scrapy.exceptions import UsageError
 
 from newscrawl.config import load_sources
-from newscrawl.commands.crawl import finish_without_close, interrupted_before_start, usage_error
-from newscrawl.interrupt import Interrupts
-from newscrawl.preflight import (
-    PreflightError, check_arguments, prepare_log_file, check_output_dir, check_state, lock_sources,
-)
-from newscrawl.summary import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_USAGE
+from newscrawl.commands.crawl import CheckedCommand, finish_without_close
+from newscrawl.preflight import check_arguments
+from newscrawl.summary import EXIT_LOCKED
 from newscrawl.spiders.multi import MultiSourceSpider
 from newscrawl.shard import ShardError, in_shard, parse_shard
 
 logger = logging.getLogger("newscrawl.summary")
 
 
-class Command(BaseRunSpiderCommand):
+class Command(CheckedCommand, BaseRunSpiderCommand):
     requires_project = True
 
     def syntax(self):
@@ -30,15 +27,11 @@ class Command(BaseRunSpiderCommand):
         super().add_options(parser)
         parser.add_argument("--shard", metavar="I/N", help="crawl only the sources in shard I of N (by a stable hash of the name)")
 
-    def process_options(self, args, opts):
-        # first thing: a Ctrl-C from here to the end of the process ends it with exit 5 (interrupt.py)
-        self.interrupts = Interrupts().install()
-        super().process_options(args, opts)
+    def command_options(self, opts):
         try:
             self.shard = parse_shard(opts.shard) if opts.shard else None
-            prepare_log_file(self.settings)  # before Scrapy opens it (a traceback, exit 1, no log)
-        except (ShardError, PreflightError) as exc:
-            usage_error(str(exc))
+        except ShardError as exc:
+            raise UsageError(str(exc)) from None
 
     def short_desc(self):
         return "Crawl every source in the sources file; exit non-zero if any is broken"
@@ -48,19 +41,14 @@ class Command(BaseRunSpiderCommand):
         if self.shard:
             sources = {name: s for name, s in sources.items() if in_shard(name, *self.shard)}
             logger.info("crawlall: shard %d/%d: %d sources", *self.shard, len(sources))
-        try:
+
+        def check() -> list[str]:
             for name in sources:
                 check_arguments(self.crawler_process.spider_loader.load(name), opts.spargs)
-            check_output_dir(self.settings)
-            check_state(self.settings)
-            busy = lock_sources(self.settings, list(sources))
-        except PreflightError as exc:
-            print(f"newscrawl: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_USAGE
-            return
-        self.interrupts.attach(self.crawler_process)
-        if interrupted_before_start(self.interrupts):
-            self.exitcode = EXIT_INTERRUPTED
+            return list(sources)
+
+        busy = self.checked_start(check)
+        if busy is None:
             return
         codes = {}
         for name in busy:
@@ -89,7 +77,7 @@ class Command(BaseRunSpiderCommand):
             summaries.update(getattr(engine, "newscrawl_summaries", None) or {})
         for name in todo:
             summary = summaries.get(name)
-            codes[name] = summary["exit_code"] if summary else (EXIT_INTERRUPTED if self.interrupts.received else 1)
+            codes[name] = summary["exit_code"] if summary else self.exit_code_without_summary()
         statuses = {name: (summaries.get(name) or {}).get("status", "failed") for name in codes}
         bad = {n: c for n, c in codes.items() if c}
         if bad:

@@ -13,15 +13,12 @@ import sys
 from pathlib import Path
 
 from scrapy.commands import BaseRunSpiderCommand
-from scrapy.exceptions import UsageError
 
-from newscrawl.commands.crawl import finish_without_close, interrupted_before_start, usage_error
-from newscrawl.interrupt import Interrupts
-from newscrawl.preflight import PreflightError, check_output_dir, check_state, lock_sources, prepare_log_file
+from newscrawl.commands.crawl import CheckedCommand, finish_without_close
 from newscrawl.replay import WarcIndex
 from newscrawl.spiders.base import NewsSpider
 from newscrawl.spiders.thepaper import LabelsAccountArticles
-from newscrawl.summary import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_USAGE
+from newscrawl.summary import EXIT_LOCKED, EXIT_USAGE
 
 logger = logging.getLogger("newscrawl.summary")
 REPLAY_HANDLER = "newscrawl.replay.WarcReplayHandler"
@@ -57,7 +54,7 @@ class ReextractSpider(LabelsAccountArticles, NewsSpider):
         self.store.close()  # a replay completes no column
 
 
-class Command(BaseRunSpiderCommand):
+class Command(CheckedCommand, BaseRunSpiderCommand):
     requires_project = True
 
     def syntax(self):
@@ -71,13 +68,7 @@ class Command(BaseRunSpiderCommand):
         parser.add_argument("--warc", metavar="DIR", help="the WARC folder (default: NEWSCRAWL_WARC_DIR)")
 
     def process_options(self, args, opts):
-        # first thing: a Ctrl-C from here to the end of the process ends it with exit 5 (interrupt.py)
-        self.interrupts = Interrupts().install()
-        try:
-            super().process_options(args, opts)  # -a NAME=VALUE, -o/-O
-            prepare_log_file(self.settings)  # before Scrapy opens it (a traceback, exit 1, no log)
-        except (UsageError, PreflightError) as exc:
-            usage_error(str(exc))
+        super().process_options(args, opts)
         # the folder the crawls write their captures to, read before the replay switches capturing off
         self.warc_dir = self.settings.get("NEWSCRAWL_WARC_DIR")
         for key, value in REPLAY_SETTINGS.items():
@@ -99,23 +90,14 @@ class Command(BaseRunSpiderCommand):
         unknown = [name for name in wanted if name not in found]
         if unknown:
             logger.warning("reextract: the WARC files hold no article page of %s", ", ".join(unknown))
-        try:
-            check_output_dir(self.settings)
-            check_state(self.settings)
-            busy = lock_sources(self.settings, wanted)
-        except PreflightError as exc:
-            print(f"newscrawl: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_USAGE
+        busy = self.checked_start(lambda: wanted)
+        if busy is None:
             return
         for name in busy:
             logger.error("reextract: %s is being crawled by another process: skipped", name)
         todo = [name for name in wanted if name not in busy]
         logger.info("reextract: %d article pages captured in %d WARC files; rebuilding %s", len(index.articles),
                     len(index.paths), ", ".join(todo) or "nothing")
-        self.interrupts.attach(self.crawler_process)
-        if interrupted_before_start(self.interrupts):
-            self.exitcode = EXIT_INTERRUPTED
-            return
         crawler = self.crawler_process.create_crawler(ReextractSpider)
         self.crawler_process.crawl(crawler, warc_index=index, wanted=todo)
         self.interrupts.run(self.crawler_process)
@@ -123,7 +105,7 @@ class Command(BaseRunSpiderCommand):
             finish_without_close(crawler)
         summaries = getattr(crawler, "newscrawl_summaries", None) or {}
         codes = {name: EXIT_LOCKED for name in busy}
-        missing = {"exit_code": EXIT_INTERRUPTED if self.interrupts.received else 1}
+        missing = {"exit_code": self.exit_code_without_summary()}
         codes.update({name: (summaries.get(name) or missing)["exit_code"] for name in todo})
         for name in todo:
             s = summaries.get(name) or {}
