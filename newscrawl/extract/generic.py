@@ -10,7 +10,7 @@ from parsel import Selector
 from newscrawl.dates import date_from_url, parse_date
 from newscrawl.extract.blocks import SKIP_TAGS, Blocks, html_blocks
 from newscrawl.extract.common import (
-    attachment_links, dedupe_attachments, first_text, meta_map, page_title, select, text_of,
+    attachment_links, dedupe_attachments, first_text, meta_map, page_title, select, squeeze, text_of,
 )
 from newscrawl.extract.headline import find_headline
 from newscrawl.extract.maintext import MainText, find_main_text
@@ -174,7 +174,7 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
             # no headline above the body: the body's own first line, over its meta line, is it
             result.title = atop
             result.notes.append("headline: the first line of the body, above its meta line")
-    if result.title and paragraphs and re.sub(r"\s+", "", paragraphs[0]) == re.sub(r"\s+", "", result.title):
+    if result.title and paragraphs and squeeze(paragraphs[0]) == squeeze(result.title):
         paragraphs = paragraphs[1:]  # the body container repeats the headline
     meta_lines = []
     while paragraphs and len(paragraphs[0]) <= 80 and META_LINE_RE.search(paragraphs[0]) and parse_date(paragraphs[0]):

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from newscrawl.extract.blocks import BLOCK_TAGS, SKIP_TAGS, is_hidden
+from newscrawl.extract.common import squeeze
 
 SENTENCE_MARK_RE = re.compile(r"[，。；！？、,;!?]")
 SENTENCE_BONUS = 10
@@ -151,12 +152,12 @@ class PageStats:
             stack.extend(reversed(el))
         for el in reversed(order):  # children before parents
             tag = _tag(el)
-            text = _squeeze(el.text)
+            text = squeeze(el.text)
             chars = len(text)
             marks = len(SENTENCE_MARK_RE.findall(text))
             links = chars if tag == "a" else 0
             for child in el:
-                tail = _squeeze(child.tail)
+                tail = squeeze(child.tail)
                 if child not in self.hidden and _tag(child):
                     chars += self.chars[child]
                     links += self.chars[child] if tag == "a" else self.links[child]
@@ -175,10 +176,6 @@ class PageStats:
         return self.links.get(el, 0) / chars if chars else 0.0
 
 
-def _squeeze(text) -> str:
-    return "".join(text.split()) if text else ""
-
-
 def _own_paragraph(el, hidden) -> tuple[int, int]:
     """(non-link characters, sentence marks) of the text el shows itself, not in its child blocks."""
     pieces = [el.text or ""]
@@ -191,7 +188,7 @@ def _own_paragraph(el, hidden) -> tuple[int, int]:
             continue
         pieces.append(child.text or "")
         stack.extend(child)
-    text = "".join("".join(pieces).split())
+    text = squeeze("".join(pieces))
     return len(text), len(SENTENCE_MARK_RE.findall(text))
 
 
@@ -305,7 +302,7 @@ def _is_teaser_item(node, parent, cache: dict) -> bool:
 def _has_headline_link(el, cache: dict | None = None) -> bool:
     if cache is not None and ("link", el) in cache:
         return cache[("link", el)]
-    found = any(len("".join("".join(a.itertext()).split())) >= TEASER_LINK_CHARS for a in el.iter("a"))
+    found = any(len(squeeze("".join(a.itertext()))) >= TEASER_LINK_CHARS for a in el.iter("a"))
     if cache is not None:
         cache[("link", el)] = found
     return found
@@ -478,7 +475,7 @@ def link_column(root, found: MainText | None) -> tuple[int, int]:
     for a in root.iter("a"):
         if not a.get("href"):
             continue
-        text = "".join("".join(a.itertext()).split())
+        text = squeeze("".join(a.itertext()))
         if len(text) < HEADLINE_LINK_CHARS:
             continue
         if found is not None and (a in found.stats.hidden or _in_navigation(a, found) or found.is_furniture(a)):
