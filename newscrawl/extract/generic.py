@@ -83,11 +83,8 @@ def _date_above_body(main: MainText | None):
     blocks above the body, outside furniture."""
     if main is None:
         return None
-    stats = main.stats
-    start = min(stats.position.get(r, 0) for r in main.roots)
-    blocks = sorted((stats.position[el], el) for el in stats.own if el in stats.position and stats.position[el] < start)
-    for _, el in reversed(blocks[-DATE_LOOKBACK_BLOCKS:]):
-        if main.is_furniture(el) or not stats.own[el][0]:
+    for el in main.blocks_above(DATE_LOOKBACK_BLOCKS):
+        if main.is_furniture(el) or not main.stats.own[el][0]:
             continue
         text = NOT_PUBLISHED_RE.sub(" ", text_of(el))
         found = _labelled_date(text) or parse_date(text)

@@ -69,7 +69,7 @@ def find_headline(sel, meta: dict, page_title: str | None, main: MainText | None
     named_by = [t for t in (page_flat, squeeze(meta.get("og:title")), squeeze(meta.get("twitter:title"))) if t]
     head_part = squeeze(strip_site_suffix(page_title))
     position = main.stats.position if main is not None else {}
-    body_start = min((position.get(r, 0) for r in main.roots), default=None) if main is not None else None
+    body_start = main.body_start() if main is not None else None
     before: list[tuple[object, str]] = []
     named: list[str] = []
     for el in sel.root.xpath(HEADLINE_XPATH):
@@ -144,14 +144,11 @@ def _opens_body(el, main: MainText) -> bool:
         return False
     stats = main.stats
     here = stats.position[el]
-    if main.texts_from_body is None:  # once per page: the blocks that hold text, from the body on
-        start = stats.position[root]
-        main.texts_from_body = sorted((stats.position[b], b) for b, (chars, _marks) in stats.own.items()
-                                      if chars and stats.position.get(b, -1) >= start)
-    texts = main.texts_from_body
     ancestors = set(el.iterancestors())
-    for position, block in texts:
-        if position >= here:
+    for block in main.blocks_from_body():
+        if not stats.own[block][0]:
+            continue  # no text of its own
+        if stats.position[block] >= here:
             return True
         if block not in ancestors:
             return False
@@ -170,9 +167,7 @@ def _line_before_body(main: MainText | None, named_by: list[str] | None = None) 
     if main is None:
         return None
     stats = main.stats
-    start = min(stats.position.get(r, 0) for r in main.roots)
-    blocks = sorted((stats.position[el], el) for el in stats.own if el in stats.position and stats.position[el] < start)
-    for _, el in reversed(blocks[-12:]):
+    for el in main.blocks_above(12):
         chars, _marks = stats.own[el]
         if not chars or stats.density(el) > 0.5 or main.is_furniture(el):
             continue

@@ -16,6 +16,7 @@ holds is evidence for the confidence (see confidence.py).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from newscrawl.extract.blocks import BLOCK_TAGS, SKIP_TAGS, is_hidden
@@ -90,11 +91,26 @@ class MainText:
     in_furniture: bool = False               # the body sits in a box its class calls furniture
     stats: "PageStats | None" = None
     furniture_cache: dict = field(default_factory=dict)
-    texts_from_body: list | None = None      # (position, block) of text blocks from the body on (headline.py)
 
     def is_furniture(self, el) -> bool:
         """el is, or sits in, page furniture (nav, footer, a box named so) that is not the page itself."""
         return _furniture_or_inside(el, self.stats, self.page_chars, self.furniture_cache)
+
+    def body_start(self) -> int:
+        """The body's place in page order."""
+        return min(self.stats.position.get(r, 0) for r in self.roots)
+
+    def blocks_above(self, count: int) -> list:
+        """The count blocks nearest above the body, nearest first: where its headline and date line sit."""
+        end = self._body_index()
+        return self.stats.blocks[max(0, end - count):end][::-1]
+
+    def blocks_from_body(self) -> list:
+        """The blocks from the body's start on, in page order."""
+        return self.stats.blocks[self._body_index():]
+
+    def _body_index(self) -> int:
+        return bisect_left(self.stats.blocks, self.body_start(), key=self.stats.position.__getitem__)
 
 
 def _tag(el) -> str:
@@ -170,6 +186,7 @@ class PageStats:
             self.chars[el], self.links[el], self.marks[el] = chars, links, marks
             if tag in BLOCK_TAGS or tag == "body":
                 self.own[el] = _own_paragraph(el, self.hidden)
+        self.blocks = list(reversed(self.own))  # the blocks (keys of own) in page order
 
     def density(self, el) -> float:
         chars = self.chars.get(el, 0)
