@@ -392,12 +392,17 @@ def _prose_paragraphs(stats: PageStats, page_chars: int, furniture_cache: dict, 
     """(block, characters) of the page's prose paragraphs, as the second reading sees them: long
     enough, with a sentence mark, few links, not in furniture or a teaser list."""
     out = []
-    for el, (own_chars, own_marks) in stats.own.items():
-        if own_chars >= PROSE_MIN_CHARS and own_marks and stats.density(el) < 0.3 \
-                and not _inside_furniture(el, stats, page_chars, furniture_cache) \
-                and not _in_teaser_list(el, teaser_cache):
-            out.append((el, own_chars))
+    for el, own in stats.own.items():
+        if _is_prose(el, own, stats, page_chars, furniture_cache) and not _in_teaser_list(el, teaser_cache):
+            out.append((el, own[0]))
     return out
+
+
+def _is_prose(el, own: tuple[int, int], stats: PageStats, page_chars: int, furniture_cache: dict) -> bool:
+    """el's own paragraph is prose: long enough, with a sentence mark, few links, not in furniture."""
+    own_chars, own_marks = own
+    return bool(own_chars >= PROSE_MIN_CHARS and own_marks and stats.density(el) < 0.3
+                and not _inside_furniture(el, stats, page_chars, furniture_cache))
 
 
 def _widen(roots: list, stats: PageStats, page_chars: int, furniture_cache: dict, teaser_cache: dict):
@@ -463,22 +468,19 @@ def _measure(found: MainText, stats: PageStats, scores: dict, furniture_cache: d
     found.link_density = links / chars if chars else 0.0
     found.in_furniture = any(_inside_furniture(r, stats, page_chars, furniture_cache) for r in found.roots)
     prose_total = prose_inside = 0
-    for el, (own_chars, own_marks) in stats.own.items():
+    for el, own in stats.own.items():
         if el in skipped:
             continue
+        own_chars, own_marks = own
         if el in inside:
             found.sentence_chars += own_chars if own_marks else 0
-        if own_chars >= PROSE_MIN_CHARS and own_marks and stats.density(el) < 0.3 \
-                and not _inside_furniture(el, stats, page_chars, furniture_cache):
+        if _is_prose(el, own, stats, page_chars, furniture_cache):
             prose_total += own_chars
             prose_inside += own_chars if el in inside else 0
     found.coverage = prose_inside / prose_total if prose_total else 1.0
-    outside = [s for el, s in scores.items() if el not in inside and not _is_ancestor_of_any(el, found.roots)]
+    around = {a for r in found.roots for a in r.iterancestors()}
+    outside = [s for el, s in scores.items() if el not in inside and el not in around]
     found.runner_up = max(outside, default=0.0) / found.score if found.score else 0.0
-
-
-def _is_ancestor_of_any(el, roots) -> bool:
-    return any(el in r.iterancestors() for r in roots)
 
 
 ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
@@ -495,7 +497,7 @@ def link_column(root, found: MainText | None) -> tuple[int, int]:
         text = squeeze("".join(a.itertext()))
         if len(text) < HEADLINE_LINK_CHARS:
             continue
-        if found is not None and (a in found.stats.hidden or _in_navigation(a, found) or found.is_furniture(a)):
+        if found is not None and (a in found.stats.hidden or _in_navigation(a) or found.is_furniture(a)):
             continue  # a sidebar's latest-news box beside a short notice is not a channel's column
         row = _row_of(a)
         container = row.getparent() if row is not None and row.getparent() is not None else a.getparent()
@@ -504,7 +506,7 @@ def link_column(root, found: MainText | None) -> tuple[int, int]:
     return max(groups.values(), default=(0, 0))
 
 
-def _in_navigation(el, found: MainText) -> bool:
+def _in_navigation(el) -> bool:
     node = el.getparent()
     while node is not None and _tag(node) not in ("body", "html"):
         if _tag(node) in ("nav", "header", "footer"):
