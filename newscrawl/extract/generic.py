@@ -174,7 +174,7 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
     if result.title and paragraphs and squeeze(paragraphs[0]) == squeeze(result.title):
         paragraphs = paragraphs[1:]  # the body container repeats the headline
     meta_lines = []
-    while paragraphs and len(paragraphs[0]) <= 80 and META_LINE_RE.search(paragraphs[0]) and parse_date(paragraphs[0]):
+    while paragraphs and _is_meta_line(paragraphs[0]):
         meta_lines.append(paragraphs.pop(0))  # ... or its meta line (which states the date)
     result.published = parse_date(override_date) or _stated_date(sel, meta, roots, url, meta_lines, paragraphs, main)
     result.paragraphs, result.images = paragraphs, blocks.images
@@ -193,10 +193,12 @@ def _headline_atop(paragraphs: list[str]) -> str | None:
         return None
     if META_LINE_RE.search(first) or parse_date(first):
         return None
-    for line in paragraphs[1:3]:
-        if len(line) <= 80 and META_LINE_RE.search(line) and parse_date(line):
-            return first
-    return None
+    return first if any(_is_meta_line(line) for line in paragraphs[1:3]) else None
+
+
+def _is_meta_line(line: str) -> bool:
+    """A short line of the article's meta (date, source, author) that states a date."""
+    return len(line) <= 80 and bool(META_LINE_RE.search(line)) and parse_date(line) is not None
 
 
 def _files_beside(roots: list, base: str, main: MainText | None) -> list[dict]:
