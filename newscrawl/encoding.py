@@ -35,7 +35,7 @@ def _nearly_clean(body: bytes, encoding: str) -> str | None:
         text = body.decode(encoding, "replace")
     except LookupError:
         return None
-    bad = text.count("\ufffd") - body.decode("latin-1").count("\ufffd")
+    bad = text.count("\ufffd")
     return text if bad <= max(MAX_BROKEN_CHARS, len(text) // 5000) else None
 
 

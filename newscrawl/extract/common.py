@@ -37,6 +37,11 @@ def join_text(pieces) -> str:
     return " ".join("".join(pieces).split())
 
 
+def squeeze(text: str | None) -> str:
+    """text with all its whitespace taken out: how texts are compared and their characters counted."""
+    return "".join(text.split()) if text else ""
+
+
 def text_of(el) -> str:
     """The visible text of an lxml element, one line (scripts and styles left out)."""
     return join_text(t for t in el.xpath(".//text()[not(ancestor::script)][not(ancestor::style)]"))

@@ -11,9 +11,7 @@ notice has a sentence, however short: it stays an article, at worst a doubtful o
 
 from __future__ import annotations
 
-import re
-
-from newscrawl.extract.common import strip_site_suffix
+from newscrawl.extract.common import squeeze, strip_site_suffix
 from newscrawl.extract.maintext import MainText, link_column
 from newscrawl.extract.result import Extracted
 
@@ -28,7 +26,6 @@ MAX_RIVAL = 0.6           # another block outside the body with this share of it
 MIN_COVERAGE = 0.5        # share of the page's prose paragraphs the body should hold
 # a channel page: its body is a scrap, and one column holds this many headline links, this much text
 COLUMN_ROWS, COLUMN_SHARE = 8, 3.0
-FLAT_RE = re.compile(r"[\s\u3000]+")
 SITE_NAME_CHARS = 12      # a <title> this short (site suffix removed) may be the site's name only
 
 
@@ -37,7 +34,7 @@ def assess(result: Extracted, root, page_title: str | None, meta: dict) -> None:
     main: MainText | None = result.evidence if isinstance(result.evidence, MainText) else None
     doubts: list[tuple[str, float]] = []
     has_media = bool(result.images or result.attachments)
-    prose = sum(len(FLAT_RE.sub("", p)) for p in result.paragraphs)
+    prose = sum(len(squeeze(p)) for p in result.paragraphs)
     if result.cms == "generic" or main is not None:
         confidence = GENERIC_CONFIDENCE
         if main is None and not result.paragraphs:
@@ -75,14 +72,14 @@ def assess(result: Extracted, root, page_title: str | None, meta: dict) -> None:
 def _named_title(page_title: str | None) -> str | None:
     """The page's <title> when it can name a story: not a short one that is only the site's name."""
     head = strip_site_suffix(page_title) or ""
-    return page_title if len(FLAT_RE.sub("", head)) > SITE_NAME_CHARS else None
+    return page_title if len(squeeze(head)) > SITE_NAME_CHARS else None
 
 
 def _headline_agrees(title: str, page_title: str | None, meta: dict) -> bool:
     """The headline is named by the page's <title> or og:title (or names them): the same story."""
-    mine = FLAT_RE.sub("", title)
+    mine = squeeze(title)
     for other in (page_title, meta.get("og:title"), meta.get("twitter:title"), meta.get("articletitle")):
-        other = FLAT_RE.sub("", other or "")
+        other = squeeze(other)
         if not other:
             continue
         if mine in other or other in mine or _overlap(mine, other) >= 0.6:

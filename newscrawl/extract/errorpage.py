@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from lxml import etree, html as lxml_html
 
 from newscrawl.extract.blocks import html_blocks
+from newscrawl.extract.common import squeeze
 from newscrawl.extract.wechat import GONE_RE
 
 # What such pages say, by kind. A phrase counts only where it is most of a short clause of the page
@@ -57,7 +58,6 @@ CLAUSE_RE = re.compile(r"[，,。.！!？?；;：:…\n]+")
 # Text a reader sees outside links (the site's navigation is links): a notice page has little.
 VISIBLE_TEXT = etree.XPath("//body//text()[not(ancestor::a or ancestor::script or ancestor::style or ancestor::noscript"
                            " or ancestor::template)]", smart_strings=False)
-SPACES_RE = re.compile(r"\s")
 
 SHORT_PAGE_CHARS = 400   # visible text outside links; an error page with the site's header and footer is shorter
 CLAUSE_CHARS = 60        # a notice is a short clause ...
@@ -104,7 +104,7 @@ def error_page(html: str) -> ErrorPage | None:
         return None
     visible = 0
     for text in VISIBLE_TEXT(root):
-        visible += len(text) - len(SPACES_RE.findall(text))
+        visible += len(squeeze(text))
         if visible > SHORT_PAGE_CHARS:
             return None  # an article's page, decided before looking any closer
     scripts = "\n".join(root.xpath("//script/text()"))

@@ -10,7 +10,7 @@ from parsel import Selector
 from newscrawl.dates import date_from_url, parse_date
 from newscrawl.extract.blocks import SKIP_TAGS, Blocks, html_blocks
 from newscrawl.extract.common import (
-    attachment_links, dedupe_attachments, first_text, meta_map, page_title, select, text_of,
+    attachment_links, dedupe_attachments, first_text, meta_map, page_title, select, squeeze, text_of,
 )
 from newscrawl.extract.headline import find_headline
 from newscrawl.extract.maintext import MainText, find_main_text
@@ -83,11 +83,8 @@ def _date_above_body(main: MainText | None):
     blocks above the body, outside furniture."""
     if main is None:
         return None
-    stats = main.stats
-    start = min(stats.position.get(r, 0) for r in main.roots)
-    blocks = sorted((stats.position[el], el) for el in stats.own if el in stats.position and stats.position[el] < start)
-    for _, el in reversed(blocks[-DATE_LOOKBACK_BLOCKS:]):
-        if main.is_furniture(el) or not stats.own[el][0]:
+    for el in main.blocks_above(DATE_LOOKBACK_BLOCKS):
+        if main.is_furniture(el) or not main.stats.own[el][0]:
             continue
         text = NOT_PUBLISHED_RE.sub(" ", text_of(el))
         found = _labelled_date(text) or parse_date(text)
@@ -174,10 +171,10 @@ def extract(sel: Selector, url: str, selectors: dict | None = None, base: str | 
             # no headline above the body: the body's own first line, over its meta line, is it
             result.title = atop
             result.notes.append("headline: the first line of the body, above its meta line")
-    if result.title and paragraphs and re.sub(r"\s+", "", paragraphs[0]) == re.sub(r"\s+", "", result.title):
+    if result.title and paragraphs and squeeze(paragraphs[0]) == squeeze(result.title):
         paragraphs = paragraphs[1:]  # the body container repeats the headline
     meta_lines = []
-    while paragraphs and len(paragraphs[0]) <= 80 and META_LINE_RE.search(paragraphs[0]) and parse_date(paragraphs[0]):
+    while paragraphs and _is_meta_line(paragraphs[0]):
         meta_lines.append(paragraphs.pop(0))  # ... or its meta line (which states the date)
     result.published = parse_date(override_date) or _stated_date(sel, meta, roots, url, meta_lines, paragraphs, main)
     result.paragraphs, result.images = paragraphs, blocks.images
@@ -196,10 +193,12 @@ def _headline_atop(paragraphs: list[str]) -> str | None:
         return None
     if META_LINE_RE.search(first) or parse_date(first):
         return None
-    for line in paragraphs[1:3]:
-        if len(line) <= 80 and META_LINE_RE.search(line) and parse_date(line):
-            return first
-    return None
+    return first if any(_is_meta_line(line) for line in paragraphs[1:3]) else None
+
+
+def _is_meta_line(line: str) -> bool:
+    """A short line of the article's meta (date, source, author) that states a date."""
+    return len(line) <= 80 and bool(META_LINE_RE.search(line)) and parse_date(line) is not None
 
 
 def _files_beside(roots: list, base: str, main: MainText | None) -> list[dict]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from newscrawl.extract.common import CJK_RE, strip_site_suffix, text_of
+from newscrawl.extract.common import CJK_RE, squeeze, strip_site_suffix, text_of
 from newscrawl.extract.maintext import MainText
 from newscrawl.extract.rules import TITLE_META
 
@@ -36,11 +36,6 @@ TRAILING_DATE_RE = re.compile(r"\s[\[【(（]?(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2
 DATE_ONLY_RE = re.compile(r"^[\s\d/:.年月日时分\-－—]+$")
 MIN_CHARS, NAME_CHARS, MAX_CHARS = 4, 2, 120
 COLUMN_NAME_CHARS = 6  # a whole <title> this short may be a column's name
-FLAT_RE = re.compile(r"\s+")
-
-
-def _flat(text: str | None) -> str:
-    return FLAT_RE.sub("", text or "")
 
 
 def headline_text(el) -> str:
@@ -70,11 +65,11 @@ def _plausible(el, text: str, named: bool) -> bool:
 
 def find_headline(sel, meta: dict, page_title: str | None, main: MainText | None) -> tuple[str | None, str]:
     """(headline, how it was found) for a page whose body main found (or None)."""
-    page_flat = _flat(page_title)
-    named_by = [t for t in (page_flat, _flat(meta.get("og:title")), _flat(meta.get("twitter:title"))) if t]
-    head_part = _flat(strip_site_suffix(page_title))
+    page_flat = squeeze(page_title)
+    named_by = [t for t in (page_flat, squeeze(meta.get("og:title")), squeeze(meta.get("twitter:title"))) if t]
+    head_part = squeeze(strip_site_suffix(page_title))
     position = main.stats.position if main is not None else {}
-    body_start = min((position.get(r, 0) for r in main.roots), default=None) if main is not None else None
+    body_start = main.body_start() if main is not None else None
     before: list[tuple[object, str]] = []
     named: list[str] = []
     for el in sel.root.xpath(HEADLINE_XPATH):
@@ -88,18 +83,18 @@ def find_headline(sel, meta: dict, page_title: str | None, main: MainText | None
         if el.xpath("ancestor::a"):
             continue
         text = headline_text(el)
-        if not text and el.tag in HEADING_TAGS and not _flat(text_of(el)):
+        if not text and el.tag in HEADING_TAGS and not squeeze(text_of(el)):
             # an empty heading: the headline is the bare text beside it
             parent = el.getparent()
-            text = headline_text(parent) if parent is not None and len(_flat(text_of(parent))) <= MAX_CHARS else ""
-        flat = _flat(text)
+            text = headline_text(parent) if parent is not None and len(squeeze(text_of(parent))) <= MAX_CHARS else ""
+        flat = squeeze(text)
         is_named = bool(flat) and any(flat in t for t in named_by)
         if body_start is not None and position.get(el, -1) >= body_start \
                 and not (is_named and _opens_body(el, main)):
             continue  # ... except a heading that opens the body and that the <title> names
         if not _plausible(el, text, is_named):
             continue
-        if el.tag in ("b", "strong") and _flat(text_of(el.getparent())) != flat:
+        if el.tag in ("b", "strong") and squeeze(text_of(el.getparent())) != flat:
             continue  # bold words inside a paragraph, not a headline
         if is_named:
             named.append(text)
@@ -107,13 +102,13 @@ def find_headline(sel, meta: dict, page_title: str | None, main: MainText | None
     if named:
         # the <title> is '标题-站点名': a candidate equal to its head part is the headline, not the
         # site's name in the logo
-        exact = [t for t in named if _flat(t) == head_part]
+        exact = [t for t in named if squeeze(t) == head_part]
         pick = exact[0] if exact else max(named, key=len)
-        if len(_flat(pick)) <= COLUMN_NAME_CHARS and _flat(pick) == page_flat:
+        if len(squeeze(pick)) <= COLUMN_NAME_CHARS and squeeze(pick) == page_flat:
             # a <title> that is only a column's name ('通知公告') names that column's box heading:
             # a longer line right above the body is the story's own headline
             line = _line_before_body(main)
-            if line and len(_flat(line)) >= 2 * len(_flat(pick)) and _flat(line) != _flat(pick):
+            if line and len(squeeze(line)) >= 2 * len(squeeze(pick)) and squeeze(line) != squeeze(pick):
                 return line, "the line before the body (the <title> names the column)"
         return pick, "named by <title>"
     named_line = _line_before_body(main, named_by)
@@ -149,14 +144,11 @@ def _opens_body(el, main: MainText) -> bool:
         return False
     stats = main.stats
     here = stats.position[el]
-    if main.texts_from_body is None:  # once per page: the blocks that hold text, from the body on
-        start = stats.position[root]
-        main.texts_from_body = sorted((stats.position[b], b) for b, (chars, _marks) in stats.own.items()
-                                      if chars and stats.position.get(b, -1) >= start)
-    texts = main.texts_from_body
     ancestors = set(el.iterancestors())
-    for position, block in texts:
-        if position >= here:
+    for block in main.blocks_from_body():
+        if not stats.own[block][0]:
+            continue  # no text of its own
+        if stats.position[block] >= here:
             return True
         if block not in ancestors:
             return False
@@ -175,16 +167,14 @@ def _line_before_body(main: MainText | None, named_by: list[str] | None = None) 
     if main is None:
         return None
     stats = main.stats
-    start = min(stats.position.get(r, 0) for r in main.roots)
-    blocks = sorted((stats.position[el], el) for el in stats.own if el in stats.position and stats.position[el] < start)
-    for _, el in reversed(blocks[-12:]):
+    for el in main.blocks_above(12):
         chars, _marks = stats.own[el]
         if not chars or stats.density(el) > 0.5 or main.is_furniture(el):
             continue
         if any(r in el.iterancestors() for r in main.roots):
             continue
         text = headline_text(el)
-        named = named_by is not None and bool(text) and any(_flat(text) in t for t in named_by)
+        named = named_by is not None and bool(text) and any(squeeze(text) in t for t in named_by)
         if named_by is not None and not named:
             continue
         if _plausible(el, text, named) and len(text) <= 80 and not text.endswith(("。", "：", ":")):

@@ -202,19 +202,20 @@ def _article_like(sel: Selector, url: str) -> list[str]:
     column's list, a sidebar of latest news the smaller one.
     """
     groups: dict = {}
-    for a in sel.root.xpath("//a[@href][not(ancestor::nav)][not(ancestor::header)][not(ancestor::footer)]"):
+    anchors = sel.root.xpath("//a[@href][not(ancestor::nav)][not(ancestor::header)][not(ancestor::footer)]")
+    for a in anchors:
         target = _follow(a.get("href"), url)
         if target and target != url and ARTICLE_LIKE_RE.search(target):
             groups.setdefault(_row_container(a), _Unique()).add(target)
     best = list(max(groups.values(), key=len)) if groups else []
-    return best if len(best) >= MIN_LIST_ROWS else (_headline_rows(sel, url) or best)
+    return best if len(best) >= MIN_LIST_ROWS else (_headline_rows(anchors, url) or best)
 
 
-def _headline_rows(sel: Selector, url: str) -> list[str]:
-    """Fallback for article URLs of no known shape: the biggest group of links that read like
-    headlines (several words of text), outside navigation and page furniture."""
+def _headline_rows(anchors: list, url: str) -> list[str]:
+    """Fallback for article URLs of no known shape: the biggest group of links (anchors, outside
+    navigation and page furniture) that read like headlines (several words of text)."""
     groups: dict = {}
-    for a in sel.root.xpath("//a[@href][not(ancestor::nav)][not(ancestor::header)][not(ancestor::footer)]"):
+    for a in anchors:
         text = "".join(a.itertext()).strip() or (a.get("title") or "")
         if len(text) < HEADLINE_MIN_CHARS:
             continue
@@ -267,10 +268,22 @@ def _in_pager(el) -> bool:
         if node is None or node.tag in ("body", "html"):
             return False
         names = f"{node.get('class') or ''} {node.get('id') or ''}"
-        if PAGER_NAME_RE.search(names) or PAGER_WORDS_RE.search(" ".join(node.itertext())[:300]):
+        if PAGER_NAME_RE.search(names) or PAGER_WORDS_RE.search(_text_start(node, 300)):
             return True
         node = node.getparent()
     return False
+
+
+def _text_start(node, limit: int) -> str:
+    """The first limit characters of node's text pieces joined by spaces, without reading the rest
+    of its subtree (a pager's box may be the whole page's wrapper)."""
+    pieces, size = [], 0
+    for text in node.itertext():
+        pieces.append(text)
+        size += len(text) + 1
+        if size > limit:
+            break
+    return " ".join(pieces)[:limit]
 
 
 def templated_url(template: str, el) -> str | None:

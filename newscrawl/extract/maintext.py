@@ -16,9 +16,11 @@ holds is evidence for the confidence (see confidence.py).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from newscrawl.extract.blocks import BLOCK_TAGS, SKIP_TAGS, is_hidden
+from newscrawl.extract.common import squeeze
 
 SENTENCE_MARK_RE = re.compile(r"[，。；！？、,;!?]")
 SENTENCE_BONUS = 10
@@ -89,11 +91,26 @@ class MainText:
     in_furniture: bool = False               # the body sits in a box its class calls furniture
     stats: "PageStats | None" = None
     furniture_cache: dict = field(default_factory=dict)
-    texts_from_body: list | None = None      # (position, block) of text blocks from the body on (headline.py)
 
     def is_furniture(self, el) -> bool:
         """el is, or sits in, page furniture (nav, footer, a box named so) that is not the page itself."""
         return _furniture_or_inside(el, self.stats, self.page_chars, self.furniture_cache)
+
+    def body_start(self) -> int:
+        """The body's place in page order."""
+        return min(self.stats.position.get(r, 0) for r in self.roots)
+
+    def blocks_above(self, count: int) -> list:
+        """The count blocks nearest above the body, nearest first: where its headline and date line sit."""
+        end = self._body_index()
+        return self.stats.blocks[max(0, end - count):end][::-1]
+
+    def blocks_from_body(self) -> list:
+        """The blocks from the body's start on, in page order."""
+        return self.stats.blocks[self._body_index():]
+
+    def _body_index(self) -> int:
+        return bisect_left(self.stats.blocks, self.body_start(), key=self.stats.position.__getitem__)
 
 
 def _tag(el) -> str:
@@ -151,12 +168,12 @@ class PageStats:
             stack.extend(reversed(el))
         for el in reversed(order):  # children before parents
             tag = _tag(el)
-            text = _squeeze(el.text)
+            text = squeeze(el.text)
             chars = len(text)
             marks = len(SENTENCE_MARK_RE.findall(text))
             links = chars if tag == "a" else 0
             for child in el:
-                tail = _squeeze(child.tail)
+                tail = squeeze(child.tail)
                 if child not in self.hidden and _tag(child):
                     chars += self.chars[child]
                     links += self.chars[child] if tag == "a" else self.links[child]
@@ -169,14 +186,11 @@ class PageStats:
             self.chars[el], self.links[el], self.marks[el] = chars, links, marks
             if tag in BLOCK_TAGS or tag == "body":
                 self.own[el] = _own_paragraph(el, self.hidden)
+        self.blocks = list(reversed(self.own))  # the blocks (keys of own) in page order
 
     def density(self, el) -> float:
         chars = self.chars.get(el, 0)
         return self.links.get(el, 0) / chars if chars else 0.0
-
-
-def _squeeze(text) -> str:
-    return "".join(text.split()) if text else ""
 
 
 def _own_paragraph(el, hidden) -> tuple[int, int]:
@@ -191,7 +205,7 @@ def _own_paragraph(el, hidden) -> tuple[int, int]:
             continue
         pieces.append(child.text or "")
         stack.extend(child)
-    text = "".join("".join(pieces).split())
+    text = squeeze("".join(pieces))
     return len(text), len(SENTENCE_MARK_RE.findall(text))
 
 
@@ -305,7 +319,7 @@ def _is_teaser_item(node, parent, cache: dict) -> bool:
 def _has_headline_link(el, cache: dict | None = None) -> bool:
     if cache is not None and ("link", el) in cache:
         return cache[("link", el)]
-    found = any(len("".join("".join(a.itertext()).split())) >= TEASER_LINK_CHARS for a in el.iter("a"))
+    found = any(len(squeeze("".join(a.itertext()))) >= TEASER_LINK_CHARS for a in el.iter("a"))
     if cache is not None:
         cache[("link", el)] = found
     return found
@@ -378,12 +392,17 @@ def _prose_paragraphs(stats: PageStats, page_chars: int, furniture_cache: dict, 
     """(block, characters) of the page's prose paragraphs, as the second reading sees them: long
     enough, with a sentence mark, few links, not in furniture or a teaser list."""
     out = []
-    for el, (own_chars, own_marks) in stats.own.items():
-        if own_chars >= PROSE_MIN_CHARS and own_marks and stats.density(el) < 0.3 \
-                and not _inside_furniture(el, stats, page_chars, furniture_cache) \
-                and not _in_teaser_list(el, teaser_cache):
-            out.append((el, own_chars))
+    for el, own in stats.own.items():
+        if _is_prose(el, own, stats, page_chars, furniture_cache) and not _in_teaser_list(el, teaser_cache):
+            out.append((el, own[0]))
     return out
+
+
+def _is_prose(el, own: tuple[int, int], stats: PageStats, page_chars: int, furniture_cache: dict) -> bool:
+    """el's own paragraph is prose: long enough, with a sentence mark, few links, not in furniture."""
+    own_chars, own_marks = own
+    return bool(own_chars >= PROSE_MIN_CHARS and own_marks and stats.density(el) < 0.3
+                and not _inside_furniture(el, stats, page_chars, furniture_cache))
 
 
 def _widen(roots: list, stats: PageStats, page_chars: int, furniture_cache: dict, teaser_cache: dict):
@@ -449,22 +468,19 @@ def _measure(found: MainText, stats: PageStats, scores: dict, furniture_cache: d
     found.link_density = links / chars if chars else 0.0
     found.in_furniture = any(_inside_furniture(r, stats, page_chars, furniture_cache) for r in found.roots)
     prose_total = prose_inside = 0
-    for el, (own_chars, own_marks) in stats.own.items():
+    for el, own in stats.own.items():
         if el in skipped:
             continue
+        own_chars, own_marks = own
         if el in inside:
             found.sentence_chars += own_chars if own_marks else 0
-        if own_chars >= PROSE_MIN_CHARS and own_marks and stats.density(el) < 0.3 \
-                and not _inside_furniture(el, stats, page_chars, furniture_cache):
+        if _is_prose(el, own, stats, page_chars, furniture_cache):
             prose_total += own_chars
             prose_inside += own_chars if el in inside else 0
     found.coverage = prose_inside / prose_total if prose_total else 1.0
-    outside = [s for el, s in scores.items() if el not in inside and not _is_ancestor_of_any(el, found.roots)]
+    around = {a for r in found.roots for a in r.iterancestors()}
+    outside = [s for el, s in scores.items() if el not in inside and el not in around]
     found.runner_up = max(outside, default=0.0) / found.score if found.score else 0.0
-
-
-def _is_ancestor_of_any(el, roots) -> bool:
-    return any(el in r.iterancestors() for r in roots)
 
 
 ROW_TAGS = frozenset({"li", "tr", "dd", "dt"})
@@ -478,10 +494,10 @@ def link_column(root, found: MainText | None) -> tuple[int, int]:
     for a in root.iter("a"):
         if not a.get("href"):
             continue
-        text = "".join("".join(a.itertext()).split())
+        text = squeeze("".join(a.itertext()))
         if len(text) < HEADLINE_LINK_CHARS:
             continue
-        if found is not None and (a in found.stats.hidden or _in_navigation(a, found) or found.is_furniture(a)):
+        if found is not None and (a in found.stats.hidden or _in_navigation(a) or found.is_furniture(a)):
             continue  # a sidebar's latest-news box beside a short notice is not a channel's column
         row = _row_of(a)
         container = row.getparent() if row is not None and row.getparent() is not None else a.getparent()
@@ -490,7 +506,7 @@ def link_column(root, found: MainText | None) -> tuple[int, int]:
     return max(groups.values(), default=(0, 0))
 
 
-def _in_navigation(el, found: MainText) -> bool:
+def _in_navigation(el) -> bool:
     node = el.getparent()
     while node is not None and _tag(node) not in ("body", "html"):
         if _tag(node) in ("nav", "header", "footer"):
