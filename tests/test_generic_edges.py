@@ -87,3 +87,13 @@ def test_list_link_url_builds_each_rows_address_from_its_attributes():
                         "generic", "div.l a", "/info/{newsId}")
     assert page.links == ["http://www.example.edu.cn/info/567e1545", "http://www.example.edu.cn/info/0589c37f",
                           "http://www.example.edu.cn/info/a%20b%2Fc"]
+
+
+def test_headline_links_in_a_hidden_box_do_not_make_a_one_line_notice_a_channel_page():
+    from newscrawl.extract.article import extract_article
+
+    hidden = "".join(f'<li><a href="/info/{n}.htm">学校召开第{n}次专题工作会议部署工作</a></li>' for n in range(12))
+    page = ('<html><head><title>关于停水的通知</title></head><body><h1>关于停水的通知</h1>'
+            '<div class="content"><p>本周六上午学生公寓区停水</p><p>后勤处</p></div>'
+            f'<div style="display:none"><ul class="more">{hidden}</ul></div></body></html>')
+    assert extract_article(page, "http://www.example.edu.cn/info/99.htm", "generic").page_kind == "article"

@@ -497,8 +497,8 @@ def link_column(root, found: MainText | None) -> tuple[int, int]:
         text = squeeze("".join(a.itertext()))
         if len(text) < HEADLINE_LINK_CHARS:
             continue
-        if found is not None and (a in found.stats.hidden or _in_navigation(a) or found.is_furniture(a)):
-            continue  # a sidebar's latest-news box beside a short notice is not a channel's column
+        if found is not None and (a not in found.stats.position or _in_navigation(a) or found.is_furniture(a)):
+            continue  # hidden (or in a hidden box), or a sidebar's latest-news box: not a channel's column
         row = _row_of(a)
         container = row.getparent() if row is not None and row.getparent() is not None else a.getparent()
         rows, chars = groups.get(container, (0, 0))
