@@ -13,6 +13,8 @@ import yaml
 from cssselect import SelectorError
 from parsel import Selector
 
+from newscrawl.extract.lists import TEMPLATE_FIELD_RE
+
 DEFAULT_SOURCES_FILE = Path(__file__).with_name("sources.yaml")
 KNOWN_CMS = ("auto", "webplus", "vsb", "thepaper", "generic")
 SELECTOR_KEYS = ("list_links", "list_link_url", "title", "body", "date")
@@ -175,7 +177,7 @@ def _parse_source(path, name, raw) -> Source:
         if key not in SELECTOR_KEYS:
             _fail(path, f"{where}.selectors.{key}", f"unknown selector (known: {', '.join(SELECTOR_KEYS)})")
         if key in TEMPLATE_KEYS:
-            if not isinstance(value, str) or not re.search(r"\{[A-Za-z_:][-\w:.]*\}", value):
+            if not isinstance(value, str) or not TEMPLATE_FIELD_RE.search(value):
                 _fail(path, f"{where}.selectors.{key}",
                       "expected an address with an {attribute} of the list_links element in braces, "
                       "e.g. '/info/{newsid}'")
