@@ -227,7 +227,7 @@ def test_a_compressed_wall_answering_200_is_never_captured_as_the_article(tmp_pa
     body = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli and brotli.compress}.get(encoding, bytes)(wall)
     headers = {"Content-Encoding": encoding} if encoding else {}
     crawler = get_crawler(settings_dict={"NEWSCRAWL_WARC_DIR": str(tmp_path)})
-    crawler.stats.open_spider(None)
+    crawler.stats.open_spider()
     capture = WarcCapture.from_crawler(crawler)
     request = Request("http://news.example.edu.cn/info/1/2.htm", meta={"newscrawl_kind": "article"})
     capture.response_downloaded(HtmlResponse(request.url, status=200, headers=headers, body=body, request=request),
@@ -245,7 +245,7 @@ def test_a_compressed_article_is_captured_as_served(tmp_path):
     page = ("<html><head><title>学校新闻</title></head><body><h1>学校新闻</h1>"
             + "<p>学校召开专题会议，研究部署下一阶段重点工作。</p>" * 20 + "</body></html>").encode()
     crawler = get_crawler(settings_dict={"NEWSCRAWL_WARC_DIR": str(tmp_path)})
-    crawler.stats.open_spider(None)
+    crawler.stats.open_spider()
     capture = WarcCapture.from_crawler(crawler)
     request = Request("http://news.example.edu.cn/info/1/3.htm", meta={"newscrawl_kind": "article"})
     served = gzip.compress(page)
